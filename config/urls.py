@@ -16,7 +16,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include("config.api_urls")),
     path("akun/", include("kotapintar.accounts.urls")),
-    path("berkas/", include("kotapintar.core.urls")),
+    path("", include("kotapintar.core.urls")),
     path("wilayah/", include("kotapintar.regions.urls")),
     path("", include("kotapintar.portal.urls")),
 ]

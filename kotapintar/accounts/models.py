@@ -49,7 +49,9 @@ class User(AbstractUser):
     full_name = models.CharField(_("full name"), max_length=150)
     phone = EncryptedTextField(_("phone number"), blank=True, default="")
     nik = EncryptedTextField(_("NIK"), blank=True, default="")
-    nik_hash = models.CharField(max_length=64, blank=True, default="", db_index=True, editable=False)
+    nik_hash = models.CharField(
+        max_length=64, blank=True, default="", db_index=True, editable=False
+    )
     role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.CITIZEN)
     agency = models.ForeignKey(
         "agencies.Agency",
@@ -69,7 +71,9 @@ class User(AbstractUser):
     )
     email_verified_at = models.DateTimeField(_("e-mail confirmed at"), null=True, blank=True)
     preferred_language = models.CharField(
-        _("language"), max_length=8, choices=[("id", "Bahasa Indonesia"), ("en", "English")],
+        _("language"),
+        max_length=8,
+        choices=[("id", "Bahasa Indonesia"), ("en", "English")],
         default="id",
     )
 

@@ -10,5 +10,4 @@ urlpatterns = [
     path("keluar/", auth_views.LogoutView.as_view(), name="logout"),
     path("daftar/", views.register, name="register"),
     path("profil/", views.profile, name="profile"),
-    path("notifikasi/", views.notifications, name="notifications"),
 ]

@@ -12,8 +12,3 @@ def register(request: HttpRequest) -> HttpResponse:  # replaced by the accounts 
 @login_required
 def profile(request: HttpRequest) -> HttpResponse:
     return render(request, "404.html", status=404)
-
-
-@login_required
-def notifications(request: HttpRequest) -> HttpResponse:
-    return render(request, "404.html", status=404)

@@ -18,7 +18,9 @@ request_id_var: ContextVar[str] = ContextVar("request_id", default="-")
 def mask_text(text: str) -> str:
     """Replace every 16-digit run and phone number in ``text`` by a masked form."""
     text = _SIXTEEN_DIGITS.sub(_mask_digits, text)
-    return _PHONE.sub(lambda m: m.group(0)[:4] + "*" * (len(m.group(0)) - 6) + m.group(0)[-2:], text)
+    return _PHONE.sub(
+        lambda m: m.group(0)[:4] + "*" * (len(m.group(0)) - 6) + m.group(0)[-2:], text
+    )
 
 
 def _mask_digits(match: re.Match[str]) -> str:

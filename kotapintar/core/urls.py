@@ -1,4 +1,8 @@
-from django.urls import URLPattern
+from django.urls import include, path
 
 app_name = "core"
-urlpatterns: list[URLPattern] = []
+
+urlpatterns = [
+    path("berkas/", include("kotapintar.core.file_urls")),
+    path("notifikasi/", include("kotapintar.core.notification_urls")),
+]

@@ -1,6 +1,6 @@
 """One error shape for the whole API::
 
-    {"error": {"code": "validation_error", "message": "...", "fields": {"email": ["..."]}}}
+{"error": {"code": "validation_error", "message": "...", "fields": {"email": ["..."]}}}
 """
 
 from __future__ import annotations

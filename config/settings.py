@@ -91,7 +91,7 @@ TEMPLATES = [
     },
 ]
 
-# --- Database ---------------------------------------------------------------------------------
+# --- Database ----------------------------------------------------------------------------
 # Embedded default: SQLite in WAL mode with IMMEDIATE transactions (writers queue instead of
 # failing with "database is locked"). Production and CI: DATABASE_URL=postgres://...
 VAR_DIR.mkdir(parents=True, exist_ok=True)
@@ -113,7 +113,7 @@ else:
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# --- Cache, sessions, background tasks ---------------------------------------------------------
+# --- Cache, sessions, background tasks ----------------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {
@@ -132,7 +132,7 @@ if TASKS_BACKEND == "django_tasks_rq.RQBackend":
     INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
     RQ_QUEUES = {"default": {"URL": REDIS_URL or "redis://127.0.0.1:6379/0"}}
 
-# --- Auth ---------------------------------------------------------------------------------------
+# --- Auth ----------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
@@ -161,7 +161,7 @@ AXES_VERBOSE = False
 AXES_SENSITIVE_PARAMETERS = ["password", "nik", "phone"]
 AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
 
-# --- Security headers and cookies ----------------------------------------------------------------
+# --- Security headers and cookies -----------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
@@ -179,7 +179,7 @@ SECURE_HSTS_PRELOAD = False
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if HTTPS else None
 SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 
-# --- i18n ----------------------------------------------------------------------------------------
+# --- i18n -----------------------------------------------------------------------------------
 LANGUAGE_CODE = "id"
 LANGUAGES = [("id", _("Bahasa Indonesia")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
@@ -188,7 +188,7 @@ USE_I18N = True
 USE_TZ = True
 USE_THOUSAND_SEPARATOR = False
 
-# --- Static and private files --------------------------------------------------------------------
+# --- Static and private files ---------------------------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 WHITENOISE_AUTOREFRESH = env.bool("WHITENOISE_AUTOREFRESH", default=DEBUG)
@@ -233,18 +233,18 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 FILE_UPLOAD_TEMP_DIR = None
 FILE_UPLOAD_PERMISSIONS = 0o640
 
-# --- Personal data ---------------------------------------------------------------------------------
+# --- Personal data ----------------------------------------------------------------------------
 # Fernet keys (comma-separated, newest first, for rotation) encrypt NIK/KK/phone at rest; a
 # separate HMAC key makes the blind index used for equality lookups.
 PERSONAL_DATA_KEYS = env.list("PERSONAL_DATA_KEYS")
 PERSONAL_DATA_HASH_KEY = env.str("PERSONAL_DATA_HASH_KEY")
 
-# --- Deployment region ----------------------------------------------------------------------------
+# --- Deployment region -----------------------------------------------------------------------
 # Kemendagri code of the kabupaten/kota this deployment serves (12.71 = Kota Medan).
 KOTAPINTAR_REGION_CODE = env.str("KOTAPINTAR_REGION_CODE", default="12.71")
 KOTAPINTAR_CITY_NAME = env.str("KOTAPINTAR_CITY_NAME", default="")
 
-# --- E-mail, SMS/WhatsApp --------------------------------------------------------------------------
+# --- E-mail, SMS/WhatsApp ---------------------------------------------------------------------
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Kota Pintar <noreply@localhost>")
@@ -254,7 +254,7 @@ MESSAGING_GATEWAY = env.str("MESSAGING_GATEWAY", default="console")
 MESSAGING_WEBHOOK_URL = env.str("MESSAGING_WEBHOOK_URL", default="")
 MESSAGING_WEBHOOK_TOKEN = env.str("MESSAGING_WEBHOOK_TOKEN", default="")
 
-# --- API -----------------------------------------------------------------------------------------
+# --- API ------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
@@ -286,7 +286,7 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
 }
 
-# --- Logging: one JSON object per line, with any 16-digit run masked -------------------------------
+# --- Logging: one JSON object per line, with any 16-digit run masked --------------------------
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
 LOG_FORMAT = env.str("LOG_FORMAT", default="json")
 LOGGING = {

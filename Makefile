@@ -8,6 +8,9 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
+# Throwaway values for commands that load the settings without serving anyone (checks, schema).
+CHECK_ENV := KOTAPINTAR_IGNORE_DOTENV=1 SECRET_KEY=check-only \
+	PERSONAL_DATA_KEYS=r8Wq3lGq7o2mJc3wN1N1oQy0hM3Hc4x0VnJ0sJ6yq1Y= PERSONAL_DATA_HASH_KEY=check-only
 
 .DEFAULT_GOAL := help
 .PHONY: help run setup serve test test-fast lint format typecheck migrations-check messages \
@@ -59,7 +62,7 @@ test: $(VENV)/.installed-dev
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
-	$(BIN)/mypy .
+	$(CHECK_ENV) $(BIN)/mypy .
 	$(MAKE) -s migrations-check messages-check
 
 format: $(VENV)/.installed-dev
@@ -67,8 +70,7 @@ format: $(VENV)/.installed-dev
 	$(BIN)/ruff check --fix .
 
 migrations-check: $(VENV)/.installed-dev
-	KOTAPINTAR_IGNORE_DOTENV=1 SECRET_KEY=check PERSONAL_DATA_KEYS=r8Wq3lGq7o2mJc3wN1N1oQy0hM3Hc4x0VnJ0sJ6yq1Y= PERSONAL_DATA_HASH_KEY=check \
-		$(BIN)/python manage.py makemigrations --check --dry-run
+	$(CHECK_ENV) $(BIN)/python manage.py makemigrations --check --dry-run
 
 # Compile the catalogues from source and fail on any syntax error, untranslated or fuzzy entry.
 messages-check: $(VENV)/.installed-dev
@@ -76,12 +78,11 @@ messages-check: $(VENV)/.installed-dev
 
 # Regenerate the catalogue after changing strings (needs GNU gettext).
 messages: $(VENV)/.installed-dev
-	$(BIN)/python manage.py makemessages -l id --no-obsolete --add-location file --ignore '.venv/*' --ignore 'staticfiles/*' --ignore 'var/*' --ignore 'bench/*' --ignore 'tests/*'
+	$(CHECK_ENV) $(BIN)/python manage.py makemessages -l id --no-obsolete --add-location file --ignore '.venv/*' --ignore 'staticfiles/*' --ignore 'var/*' --ignore 'bench/*' --ignore 'tests/*'
 	$(BIN)/python scripts/check_messages.py --compile
 
 schema: $(VENV)/.installed-dev
-	KOTAPINTAR_IGNORE_DOTENV=1 SECRET_KEY=schema PERSONAL_DATA_KEYS=r8Wq3lGq7o2mJc3wN1N1oQy0hM3Hc4x0VnJ0sJ6yq1Y= PERSONAL_DATA_HASH_KEY=schema \
-		$(BIN)/python manage.py spectacular --file docs/api/openapi.yaml --validate
+	$(CHECK_ENV) $(BIN)/python manage.py spectacular --file docs/api/openapi.yaml --validate
 
 check-deploy: $(VENV)/.installed
 	$(BIN)/python scripts/check_deploy.py

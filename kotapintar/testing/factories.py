@@ -13,7 +13,7 @@ from kotapintar.regions.models import District, Province, Regency, Village, Vill
 DEFAULT_PASSWORD = "kata-sandi-uji-123"
 
 
-class ProvinceFactory(factory.django.DjangoModelFactory):
+class ProvinceFactory(factory.django.DjangoModelFactory[Province]):
     class Meta:
         model = Province
         django_get_or_create = ("code",)
@@ -22,7 +22,7 @@ class ProvinceFactory(factory.django.DjangoModelFactory):
     name = "Sumatera Utara"
 
 
-class RegencyFactory(factory.django.DjangoModelFactory):
+class RegencyFactory(factory.django.DjangoModelFactory[Regency]):
     class Meta:
         model = Regency
         django_get_or_create = ("code",)
@@ -32,7 +32,7 @@ class RegencyFactory(factory.django.DjangoModelFactory):
     name = "Kota Medan"
 
 
-class DistrictFactory(factory.django.DjangoModelFactory):
+class DistrictFactory(factory.django.DjangoModelFactory[District]):
     class Meta:
         model = District
         django_get_or_create = ("code",)
@@ -42,7 +42,7 @@ class DistrictFactory(factory.django.DjangoModelFactory):
     name = "Medan Kota"
 
 
-class VillageFactory(factory.django.DjangoModelFactory):
+class VillageFactory(factory.django.DjangoModelFactory[Village]):
     class Meta:
         model = Village
         django_get_or_create = ("code",)
@@ -53,7 +53,7 @@ class VillageFactory(factory.django.DjangoModelFactory):
     kind = VillageKind.KELURAHAN
 
 
-class AgencyFactory(factory.django.DjangoModelFactory):
+class AgencyFactory(factory.django.DjangoModelFactory[Agency]):
     class Meta:
         model = Agency
         django_get_or_create = ("code",)
@@ -63,7 +63,7 @@ class AgencyFactory(factory.django.DjangoModelFactory):
     kind = AgencyKind.DINAS
 
 
-class ServiceUnitFactory(factory.django.DjangoModelFactory):
+class ServiceUnitFactory(factory.django.DjangoModelFactory[ServiceUnit]):
     class Meta:
         model = ServiceUnit
 
@@ -73,7 +73,7 @@ class ServiceUnitFactory(factory.django.DjangoModelFactory):
     kind = UnitKind.HEAD_OFFICE
 
 
-class UserFactory(factory.django.DjangoModelFactory):
+class UserFactory(factory.django.DjangoModelFactory[User]):
     """A citizen with a confirmed e-mail address."""
 
     class Meta:
@@ -108,7 +108,7 @@ class CoordinatorFactory(OfficerFactory):
 
 class AgencyHeadFactory(OfficerFactory):
     role = Role.AGENCY_HEAD
-    unit = None
+    unit = factory.LazyAttribute(lambda o: None)
 
 
 class AnalystFactory(UserFactory):

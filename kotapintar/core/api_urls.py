@@ -1,3 +1,7 @@
-from django.urls import URLPattern
+from django.urls import path
 
-urlpatterns: list[URLPattern] = []
+from kotapintar.core.api.views import MetaView
+
+urlpatterns = [
+    path("meta/", MetaView.as_view(), name="api-meta"),
+]

@@ -160,6 +160,12 @@ AXES_LOCKOUT_TEMPLATE = "accounts/lockout.html"
 AXES_VERBOSE = False
 AXES_SENSITIVE_PARAMETERS = ["password", "nik", "phone"]
 AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
+# Self-registration: at most this many attempts per client IP per window.
+ACCOUNTS_REGISTRATION_LIMIT = env.int("ACCOUNTS_REGISTRATION_LIMIT", default=5)
+ACCOUNTS_REGISTRATION_WINDOW_SECONDS = env.int("ACCOUNTS_REGISTRATION_WINDOW_SECONDS", default=3600)
+ACCOUNTS_EMAIL_CONFIRMATION_MAX_AGE = env.int(
+    "ACCOUNTS_EMAIL_CONFIRMATION_MAX_AGE", default=3 * 24 * 3600
+)
 
 # --- Security headers and cookies -----------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -270,6 +276,7 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {
         "anon": env.str("API_THROTTLE_ANON", default="60/min"),
         "user": env.str("API_THROTTLE_USER", default="600/min"),
+        "auth_token": env.str("API_THROTTLE_AUTH_TOKEN", default="10/min"),
     },
     "EXCEPTION_HANDLER": "kotapintar.core.api.errors.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

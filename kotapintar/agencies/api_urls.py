@@ -1,3 +1,7 @@
-from django.urls import URLPattern
+from django.urls import path
 
-urlpatterns: list[URLPattern] = []
+from kotapintar.agencies import api
+
+urlpatterns = [
+    path("agencies/", api.AgencyListView.as_view(), name="api-agencies"),
+]

@@ -75,3 +75,85 @@ class Village(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class BoundaryLevel(models.TextChoices):
+    CITY = "city", _("City/regency")
+    VILLAGE = "village", _("Kelurahan/desa")
+
+
+class RegionBoundary(models.Model):
+    """Where a kabupaten/kota or a kelurahan/desa lies on the map.
+
+    Always a bounding box (also the fast prefilter); optionally a GeoJSON Polygon or
+    MultiPolygon imported with ``manage.py import_boundaries``. Without a polygon the box
+    itself is the boundary. Seeded and imported by commands, never by migrations.
+    """
+
+    level = models.CharField(_("level"), max_length=10, choices=BoundaryLevel.choices)
+    # Set for both levels (the village's own regency for a village) so that one indexed
+    # filter finds every boundary of the deployment city.
+    regency = models.ForeignKey(
+        Regency,
+        verbose_name=_("regency/city"),
+        on_delete=models.CASCADE,
+        related_name="boundaries",
+    )
+    village = models.ForeignKey(
+        Village,
+        verbose_name=_("kelurahan/desa"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="boundaries",
+    )
+    min_lat = models.FloatField(_("southern latitude"))
+    max_lat = models.FloatField(_("northern latitude"))
+    min_lon = models.FloatField(_("western longitude"))
+    max_lon = models.FloatField(_("eastern longitude"))
+    geometry = models.TextField(
+        _("polygon (GeoJSON)"),
+        blank=True,
+        help_text=_(
+            "GeoJSON Polygon or MultiPolygon in longitude/latitude, imported with "
+            "import_boundaries. Empty: the box is the boundary."
+        ),
+    )
+    source = models.CharField(_("source"), max_length=200, blank=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("region boundary")
+        verbose_name_plural = _("region boundaries")
+        ordering = ["regency", "level", "village"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["regency"],
+                condition=models.Q(level="city"),
+                name="unique_city_boundary",
+            ),
+            models.UniqueConstraint(
+                fields=["village"],
+                condition=models.Q(level="village"),
+                name="unique_village_boundary",
+            ),
+            models.CheckConstraint(
+                condition=(
+                    models.Q(level="city", village__isnull=True)
+                    | models.Q(level="village", village__isnull=False)
+                ),
+                name="boundary_level_matches_region",
+            ),
+            models.CheckConstraint(
+                condition=(
+                    models.Q(min_lat__gte=-90, max_lat__lte=90)
+                    & models.Q(min_lon__gte=-180, max_lon__lte=180)
+                    & models.Q(min_lat__lte=models.F("max_lat"))
+                    & models.Q(min_lon__lte=models.F("max_lon"))
+                ),
+                name="boundary_box_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.village or self.regency)

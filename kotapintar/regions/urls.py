@@ -1,4 +1,8 @@
-from django.urls import URLPattern
+from django.urls import path
+
+from kotapintar.regions import views
 
 app_name = "regions"
-urlpatterns: list[URLPattern] = []
+urlpatterns = [
+    path("kelurahan/", views.village_options, name="village-options"),
+]

@@ -8,7 +8,15 @@ from django.utils import timezone
 from kotapintar.accounts.models import User
 from kotapintar.accounts.roles import Role
 from kotapintar.agencies.models import Agency, AgencyKind, ServiceUnit, UnitKind
-from kotapintar.regions.models import District, Province, Regency, Village, VillageKind
+from kotapintar.regions.models import (
+    BoundaryLevel,
+    District,
+    Province,
+    Regency,
+    RegionBoundary,
+    Village,
+    VillageKind,
+)
 
 DEFAULT_PASSWORD = "kata-sandi-uji-123"
 
@@ -121,3 +129,22 @@ class CityAdminFactory(UserFactory):
     role = Role.CITY_ADMIN
     is_staff = True
     is_superuser = True
+
+
+class CityBoundaryFactory(factory.django.DjangoModelFactory[RegionBoundary]):
+    """Kota Medan's seeded bounding box, so that ``point_in_city`` answers in tests.
+
+    (3.5952, 98.6722), the city centre, is inside; Kualanamu airport (3.6422, 98.8853) is not.
+    """
+
+    class Meta:
+        model = RegionBoundary
+        django_get_or_create = ("level", "regency")
+
+    level = BoundaryLevel.CITY
+    regency = factory.SubFactory(RegencyFactory)
+    min_lat = 3.48
+    max_lat = 3.80
+    min_lon = 98.58
+    max_lon = 98.75
+    source = "test"

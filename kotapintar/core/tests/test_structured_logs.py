@@ -126,14 +126,6 @@ def test_server_error_line_carries_the_request_id_and_a_masked_traceback(
     assert NIK not in json.dumps(record)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason=(
-        "core/logging.py: the record's `request` extra (str(HttpRequest) = method, full path "
-        "and query string) reaches the JSON line unmasked; fix requested from its owner"
-    ),
-)
 @pytest.mark.parametrize(
     ("path", "status"),
     [
@@ -160,14 +152,6 @@ def test_not_found_message_masks_a_nik_in_the_path(client: Client, json_log: Jso
     assert record["message"] == f"Not Found: /tidak-ada/{MASKED_NIK}/"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason=(
-        "core/middleware.py: Django logs 4xx responses after RequestIdMiddleware has reset "
-        "the request id; fix requested from its owner"
-    ),
-)
 def test_client_error_line_carries_the_request_id(client: Client, json_log: JsonLog) -> None:
     response = client.get("/tidak-ada/")
 

@@ -1,7 +1,9 @@
 """Test-only URLconf (no tests here): API views that exercise the error handler and pagination.
 
-Used with ``@pytest.mark.urls("kotapintar.core.tests.test_api_urls")``; the real project URLs
-are included too, so ``/api/v1/meta/`` and friends answer as usual.
+Used with ``@pytest.mark.urls("kotapintar.core.tests.test_api_urls")``; the real API URLs are
+included too, so ``/api/v1/meta/`` and friends answer as usual. Only ``config.api_urls``, not
+``config.urls``: this module is imported at collection time, and importing the admin's URLs
+then would freeze the admin's model list before test modules register theirs.
 """
 
 from __future__ import annotations
@@ -151,5 +153,5 @@ urlpatterns = [
     path("api/v1/test/broken/", BrokenView.as_view()),
     path("api/v1/test/throttled/", ThrottledView.as_view()),
     path("api/v1/test/log/", LoggingView.as_view()),
-    path("", include("config.urls")),
+    path("api/v1/", include("config.api_urls")),
 ]

@@ -19,7 +19,9 @@ import pytest
 from django.conf import settings
 from django.test import Client
 
-pytestmark = [pytest.mark.urls("kotapintar.core.tests.test_api_urls"), pytest.mark.django_db]
+pytestmark = pytest.mark.django_db
+# Test-only API views (logging, failing); the 404 page tests use the project's own URLs.
+TEST_URLS = pytest.mark.urls("kotapintar.core.tests.test_api_urls")
 
 NIK = "1271011708850001"
 MASKED_NIK = "1271********0001"
@@ -56,6 +58,7 @@ def json_log() -> Iterator[JsonLog]:
         root.removeHandler(handler)
 
 
+@TEST_URLS
 def test_request_log_line_is_json_with_level_logger_message_and_request_id(
     client: Client, json_log: JsonLog
 ) -> None:
@@ -71,6 +74,7 @@ def test_request_log_line_is_json_with_level_logger_message_and_request_id(
     assert {"time", "level", "logger", "message", "request_id"} <= set(record)
 
 
+@TEST_URLS
 def test_request_id_from_the_proxy_is_kept(client: Client, json_log: JsonLog) -> None:
     client.get("/api/v1/test/log/", HTTP_X_REQUEST_ID="proxy-id-0042")
 
@@ -113,6 +117,7 @@ def test_exception_traceback_is_masked(json_log: JsonLog) -> None:
     assert NIK not in line
 
 
+@TEST_URLS
 def test_server_error_line_carries_the_request_id_and_a_masked_traceback(
     json_log: JsonLog,
 ) -> None:
@@ -126,10 +131,11 @@ def test_server_error_line_carries_the_request_id_and_a_masked_traceback(
     assert NIK not in json.dumps(record)
 
 
+@TEST_URLS
 @pytest.mark.parametrize(
     ("path", "status"),
     [
-        (f"/tidak-ada/{NIK}/?nik={NIK}", 404),
+        (f"/api/v1/test/missing/?nik={NIK}", 404),
         (f"/api/v1/test/private/?nik={NIK}", 401),
         (f"/api/v1/test/broken/?nik={NIK}", 500),
     ],
@@ -144,12 +150,17 @@ def test_django_request_lines_never_carry_an_unmasked_nik_from_path_or_query(
     assert _UNMASKED_RUN.search(line) is None, line
 
 
-def test_not_found_message_masks_a_nik_in_the_path(client: Client, json_log: JsonLog) -> None:
-    client.get(f"/tidak-ada/{NIK}/")
+def test_not_found_page_line_masks_a_nik_in_path_and_query(
+    client: Client, json_log: JsonLog
+) -> None:
+    client.get(f"/tidak-ada/{NIK}/?nik={NIK}")
 
-    [record] = json_log.records("django.request")
+    [line] = json_log.lines()
+    record = json.loads(line)
+    assert record["logger"] == "django.request"
     assert record["level"] == "WARNING"
     assert record["message"] == f"Not Found: /tidak-ada/{MASKED_NIK}/"
+    assert _UNMASKED_RUN.search(line) is None, line
 
 
 def test_client_error_line_carries_the_request_id(client: Client, json_log: JsonLog) -> None:

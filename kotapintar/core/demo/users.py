@@ -14,7 +14,8 @@ from django.utils import timezone
 from kotapintar.accounts.models import User
 from kotapintar.accounts.roles import Role
 from kotapintar.agencies.models import Agency, AgencyKind, ServiceUnit, UnitKind
-from kotapintar.core import crypto
+from kotapintar.agencies.selectors import civil_registry_agency
+from kotapintar.agencies.services import CIVIL_REGISTRY_AGENCY_CODE
 from kotapintar.core.demo.names import person_name
 from kotapintar.core.demo.registry import (
     DEMO_EMAIL_DOMAIN,
@@ -22,10 +23,9 @@ from kotapintar.core.demo.registry import (
     DemoDataError,
     register_generator,
 )
+from kotapintar.core.personal_data import identity_blind_index
 from kotapintar.regions.models import District
 
-#: Code of the civil-registration office in the OPD reference file (agencies app).
-CIVIL_REGISTRY_AGENCY_CODE = "disdukcapil"
 CITIZEN_PREFIX = "warga"
 OFFICER_PREFIX = "petugas"
 
@@ -35,8 +35,8 @@ class DemoLogin:
     local_part: str
     full_name: str
     role: Role
-    in_civil_registry: bool = False
-    at_head_office: bool = False
+    in_civil_registry: bool = False  # works at Disdukcapil
+    at_head_office: bool = False  # ... at its head office unit
     nik: str = ""
     phone: str = ""
 
@@ -51,16 +51,18 @@ DEMO_LOGINS = (
         nik="1271015708900002",  # Medan Kota, woman born 17-08-1990
         phone="+6281234567890",
     ),
-    DemoLogin("petugas", "Budi Santoso", Role.OFFICER, True, True),
+    DemoLogin("petugas", "Budi Santoso", Role.OFFICER, in_civil_registry=True, at_head_office=True),
     DemoLogin("admin", "Admin Kota Pintar", Role.CITY_ADMIN),
-    DemoLogin("koordinator", "Rina Siregar", Role.COORDINATOR, True, True),
-    DemoLogin("kepala", "Hendra Lubis", Role.AGENCY_HEAD, True),
+    DemoLogin(
+        "koordinator", "Rina Siregar", Role.COORDINATOR, in_civil_registry=True, at_head_office=True
+    ),
+    DemoLogin("kepala", "Hendra Lubis", Role.AGENCY_HEAD, in_civil_registry=True),
     DemoLogin("analis", "Dewi Lestari", Role.ANALYST),
 )
 
 
 def demo_users(ctx: DemoContext) -> dict[str, int]:
-    registry = Agency.objects.filter(code=CIVIL_REGISTRY_AGENCY_CODE).first()
+    registry = civil_registry_agency()
     if registry is None:
         raise DemoDataError(
             f"No agency with code {CIVIL_REGISTRY_AGENCY_CODE!r} (Disdukcapil): the demo officer "
@@ -71,16 +73,15 @@ def demo_users(ctx: DemoContext) -> dict[str, int]:
     password = ctx.password_hash()
     now = timezone.now()
     for login in DEMO_LOGINS:
-        staff = login.in_civil_registry
         User.objects.get_or_create(
             email=ctx.demo_email(login.local_part),
             defaults={
                 "full_name": login.full_name,
                 "role": login.role,
-                "agency": registry if staff else None,
+                "agency": registry if login.in_civil_registry else None,
                 "unit": head_office if login.at_head_office else None,
                 "nik": login.nik,
-                "nik_hash": crypto.blind_index(login.nik) if login.nik else "",
+                "nik_hash": identity_blind_index(login.nik) if login.nik else "",
                 "phone": login.phone,
                 "password": password,
                 "email_verified_at": now,
@@ -129,7 +130,7 @@ def _citizens(ctx: DemoContext, taken_niks: set[str]) -> Iterator[User]:
             full_name=person_name(rng, female=female),
             role=Role.CITIZEN,
             nik=nik,
-            nik_hash=crypto.blind_index(nik) if nik else "",
+            nik_hash=identity_blind_index(nik) if nik else "",
             phone=phone,
             password=password,
             date_joined=joined,

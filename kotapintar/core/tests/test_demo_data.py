@@ -13,7 +13,6 @@ from django.db import connection
 from kotapintar.accounts.models import User
 from kotapintar.accounts.roles import Role
 from kotapintar.agencies.models import AgencyKind, UnitKind
-from kotapintar.core import crypto
 from kotapintar.core.demo import registry, runner
 from kotapintar.core.demo.registry import (
     DEMO_PASSWORD,
@@ -24,6 +23,7 @@ from kotapintar.core.demo.registry import (
     registered_generators,
 )
 from kotapintar.core.demo.users import demo_users
+from kotapintar.core.personal_data import identity_blind_index, parse_nik
 from kotapintar.testing.factories import AgencyFactory, DistrictFactory, ServiceUnitFactory
 
 pytestmark = pytest.mark.django_db
@@ -164,11 +164,11 @@ def test_bulk_niks_are_valid_unique_encrypted_and_indexed(reference_data: None) 
     niks = [u.nik for u in with_nik]
     assert 20 <= len(niks) <= 80  # about 40 % of 120
     assert len(set(niks)) == len(niks)
-    for user in with_nik:
-        assert len(user.nik) == 16 and user.nik.isdigit()
-        assert user.nik[:6] in {"127101", "127102"}
-        assert 1 <= int(user.nik[6:8]) % 40 <= 31 and 1 <= int(user.nik[8:10]) <= 12
-        assert user.nik_hash == crypto.blind_index(user.nik)
+    for user in [*with_nik, User.objects.get(email="warga@demo.kotapintar.id")]:
+        info = parse_nik(user.nik)  # the platform's own validation: raises if impossible
+        assert info.warnings == (), (user.nik, info.warnings)
+        assert info.district_code in {"12.71.01", "12.71.02"}
+        assert user.nik_hash == identity_blind_index(user.nik)
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT nik FROM {User._meta.db_table} WHERE id = %s",  # noqa: S608 - table name

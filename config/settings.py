@@ -249,6 +249,11 @@ PERSONAL_DATA_HASH_KEY = env.str("PERSONAL_DATA_HASH_KEY")
 # Kemendagri code of the kabupaten/kota this deployment serves (12.71 = Kota Medan).
 KOTAPINTAR_REGION_CODE = env.str("KOTAPINTAR_REGION_CODE", default="12.71")
 KOTAPINTAR_CITY_NAME = env.str("KOTAPINTAR_CITY_NAME", default="")
+# Count the cuti bersama days published with the holidays library as non-working (admins can
+# add or override single days in the admin either way).
+KOTAPINTAR_CALENDAR_LIBRARY_CUTI_BERSAMA = env.bool(
+    "KOTAPINTAR_CALENDAR_LIBRARY_CUTI_BERSAMA", default=True
+)
 
 # --- E-mail, SMS/WhatsApp ---------------------------------------------------------------------
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
@@ -319,8 +324,16 @@ LOGGING = {
         },
     },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    # Replace Django's default "django" logger handlers (console only in DEBUG, mail_admins with
+    # raw request data) so every Django line goes through the masking filter above.
     "loggers": {
+        "django": {"handlers": ["console"], "level": LOG_LEVEL, "propagate": False},
         "django.db.backends": {"level": "WARNING"},
         "axes": {"level": "WARNING"},
     },
 }
+# Error reports (DEBUG pages, e-mails) hide settings and mask personal data in request data.
+DEFAULT_EXCEPTION_REPORTER = "kotapintar.core.error_reporting.PersonalDataExceptionReporter"
+DEFAULT_EXCEPTION_REPORTER_FILTER = (
+    "kotapintar.core.error_reporting.PersonalDataExceptionReporterFilter"
+)

@@ -63,3 +63,7 @@ class AuditEntryAdmin(admin.ModelAdmin[AuditEntry]):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+# CalendarDay admin lives in its own module; importing it registers it.
+from kotapintar.core import admin_calendar  # noqa: E402, F401

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -39,9 +40,22 @@ def permission_denied(request: HttpRequest, exception: Exception | None = None) 
 
 def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     # Never echo the requested path: it may carry personal data.
+    if _is_api(request):
+        return _api_error("not_found", _("Not found."), status=404)
     return render(request, "404.html", status=404)
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
+    if _is_api(request):
+        return _api_error("server_error", _("Something went wrong on our side."), status=500)
     # Rendered without a request context: the failure may be in a context processor.
     return render(request, "500.html", status=500)
+
+
+def _is_api(request: HttpRequest) -> bool:
+    return request.path.startswith("/api/")
+
+
+def _api_error(code: str, message: str, *, status: int) -> JsonResponse:
+    """The API's one error shape, also for URLs that match no API view."""
+    return JsonResponse({"error": {"code": code, "message": message}}, status=status)

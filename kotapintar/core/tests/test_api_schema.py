@@ -72,19 +72,7 @@ _URL = re.compile(r"""(?:src|href)\s*=\s*["']([^"']+)["']""", re.IGNORECASE)
 _ABSOLUTE = re.compile(r"(?:https?:)?//[A-Za-z0-9.\-]+", re.IGNORECASE)
 
 
-# drf-spectacular's Redoc template links Google Fonts; the fix is a template override
-# kotapintar/templates/drf_spectacular/redoc.html without those links (requested from the
-# template owner). strict: this starts failing, as a reminder to drop the mark, once it lands.
-_REDOC_FONTS = pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="Redoc template still links fonts.googleapis.com (override pending)",
-)
-
-
-@pytest.mark.parametrize(
-    "path", ["/api/v1/docs/", pytest.param("/api/v1/redoc/", marks=_REDOC_FONTS)]
-)
+@pytest.mark.parametrize("path", ["/api/v1/docs/", "/api/v1/redoc/"])
 @pytest.mark.django_db
 def test_api_docs_pages_load_their_assets_locally(client: Client, path: str) -> None:
     response = client.get(path)

@@ -324,10 +324,10 @@ LOGGING = {
         },
     },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
-    # Replace Django's default "django" logger handlers (console only in DEBUG, mail_admins with
-    # raw request data) so every Django line goes through the masking filter above.
+    # Drop Django's default "django" handlers (console in DEBUG, mail_admins with raw request
+    # data): Django's lines propagate to the root handler and its masking filter instead.
     "loggers": {
-        "django": {"handlers": ["console"], "level": LOG_LEVEL, "propagate": False},
+        "django": {"handlers": [], "level": LOG_LEVEL, "propagate": True},
         "django.db.backends": {"level": "WARNING"},
         "axes": {"level": "WARNING"},
     },

@@ -80,9 +80,9 @@ def test_list_shows_own_notifications_newest_first_unread_in_bold() -> None:
     assert "Rahasia orang lain" not in html
     assert html.count("notification-unread") == 1
     assert f'id="notification-{first.public_id}"' in html
-    assert "My notifications" in html
+    assert "Notifikasi saya" in html
     # The header badge shows the unread count from the context processor.
-    assert '<span class="badge" aria-label="1 unread">1</span>' in html
+    assert '<span class="badge" aria-label="1 belum dibaca">1</span>' in html
 
 
 def test_titles_and_bodies_are_escaped() -> None:
@@ -108,7 +108,7 @@ def test_list_is_paginated_by_twenty() -> None:
 def test_empty_list_says_so() -> None:
     with override("en"):
         html = logged_in(UserFactory()).get(LIST_URL).content.decode()
-    assert "You have no notifications yet." in html
+    assert "Belum ada notifikasi." in html
 
 
 def test_list_query_count_does_not_grow_with_rows(
@@ -208,7 +208,7 @@ def test_read_all_marks_only_own_notifications() -> None:
     assert Notification.objects.filter(recipient_id=user.pk, read_at__isnull=True).count() == 0
     others.refresh_from_db()
     assert others.read_at is None
-    assert "All notifications are marked as read." in response.content.decode()
+    assert "Semua notifikasi sudah ditandai dibaca." in response.content.decode()
 
 
 def test_read_all_requires_login(client: Client) -> None:

@@ -163,10 +163,12 @@ def test_t1_nothing_is_rejected_for_a_check_digit() -> None:
         assert parse_nik(f"127101170885{serial}").serial == serial
 
 
-def test_error_messages_are_english_source_strings() -> None:
-    with override("en"), pytest.raises(ValidationError) as excinfo:
+def test_error_message_is_indonesian_and_english_on_request() -> None:
+    with pytest.raises(ValidationError) as excinfo:
         parse_nik("127101170885000")
-    assert excinfo.value.messages == ["A NIK has exactly 16 digits."]
+    assert excinfo.value.messages == ["NIK terdiri dari tepat 16 digit."]
+    with override("en"):
+        assert excinfo.value.messages == ["A NIK has exactly 16 digits."]
 
 
 # --- T2: legitimate oddities are warnings only ----------------------------------------------

@@ -144,7 +144,7 @@ def test_six_mb_file_is_refused_413_while_streaming_and_leaves_no_temp_file(
         )
 
     assert response.status_code == 413
-    assert "The file is too large. The limit per file is 5 MB." in response.content.decode()
+    assert "Berkas terlalu besar. Batas per berkas adalah 5 MB." in response.content.decode()
     assert response["Connection"] == "close"
     assert view_calls == []
     assert stream.bytes_read < 5 * MB + 512 * 1024  # stopped at the limit, not at the end
@@ -166,7 +166,7 @@ def test_file_too_large_answer_is_json_for_api_clients(
     assert response.json() == {
         "error": {
             "code": "file_too_large",
-            "message": "The file is too large. The limit per file is 5 MB.",
+            "message": "Berkas terlalu besar. Batas per berkas adalah 5 MB.",
         }
     }
 
@@ -177,7 +177,7 @@ def test_view_can_lower_the_streaming_limit(client: Client, upload_temp_dir: Pat
     with override("en"):
         response = client.generic("POST", "/uji-unggah-kecil/", body, MULTIPART_CONTENT)
     assert response.status_code == 413
-    assert "The limit per file is 1 MB." in response.content.decode()
+    assert "Batas per berkas adalah 1 MB." in response.content.decode()
     assert view_calls == []
     assert list(upload_temp_dir.iterdir()) == []
 
@@ -256,8 +256,7 @@ def test_rejected_upload_shows_the_reason_and_leaves_nothing(
         "errors": {
             "document": [
                 {
-                    "message": "This file type is not accepted. "
-                    "Upload a JPEG or PNG image or a PDF document.",
+                    "message": "Jenis berkas ini tidak diterima. Unggah gambar JPEG atau PNG, atau dokumen PDF.",
                     "code": "type_not_allowed",
                 }
             ]

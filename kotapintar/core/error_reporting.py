@@ -11,6 +11,7 @@ import re
 from typing import Any
 
 from django.http import HttpRequest, QueryDict
+from django.utils.safestring import SafeString, mark_safe
 from django.views.debug import ExceptionReporter, SafeExceptionReporterFilter
 
 from kotapintar.core.logging import mask_text
@@ -19,11 +20,12 @@ from kotapintar.core.logging import mask_text
 class PersonalDataExceptionReporter(ExceptionReporter):
     """Masks personal data in the whole rendered report: exception text, URL, headers, frames."""
 
-    def get_traceback_html(self) -> str:
-        return mask_text(super().get_traceback_html())
+    # Masking only replaces digits inside already-escaped output, so it stays safe.
+    def get_traceback_html(self) -> SafeString:
+        return mark_safe(mask_text(super().get_traceback_html()))
 
-    def get_traceback_text(self) -> str:
-        return mask_text(super().get_traceback_text())
+    def get_traceback_text(self) -> SafeString:
+        return mark_safe(mask_text(super().get_traceback_text()))
 
 
 class PersonalDataExceptionReporterFilter(SafeExceptionReporterFilter):
@@ -34,8 +36,8 @@ class PersonalDataExceptionReporterFilter(SafeExceptionReporterFilter):
 
     def get_post_parameters(self, request: HttpRequest | None) -> Any:
         parameters = super().get_post_parameters(request)
-        if not parameters:
-            return parameters
+        if not isinstance(parameters, QueryDict):  # already a cleansed plain dict
+            return {key: mask_text(str(value)) for key, value in parameters.items()}
         masked = QueryDict(mutable=True)
         for key, values in parameters.lists():
             masked.setlist(key, [mask_text(str(value)) for value in values])

@@ -1,4 +1,5 @@
 import sys
+from typing import Any
 
 from django.test import RequestFactory
 
@@ -27,7 +28,7 @@ def test_error_report_masks_nik_in_message_url_post_data_and_variables() -> None
         assert "1271********0001" in report
 
 
-def test_error_report_hides_personal_data_keys(settings) -> None:  # type: ignore[no-untyped-def]
+def test_error_report_hides_personal_data_keys(settings: Any) -> None:
     settings.PERSONAL_DATA_HASH_KEY = "very-secret-hash-key"
     safe = PersonalDataExceptionReporterFilter().get_safe_settings()
     assert safe["PERSONAL_DATA_HASH_KEY"] != "very-secret-hash-key"

@@ -256,7 +256,8 @@ def test_rejected_upload_shows_the_reason_and_leaves_nothing(
         "errors": {
             "document": [
                 {
-                    "message": "Jenis berkas ini tidak diterima. Unggah gambar JPEG atau PNG, atau dokumen PDF.",
+                    "message": "Jenis berkas ini tidak diterima. "
+                    "Unggah gambar JPEG atau PNG, atau dokumen PDF.",
                     "code": "type_not_allowed",
                 }
             ]

@@ -12,7 +12,7 @@ from kotapintar.testing.factories import CityAdminFactory
 
 @pytest.mark.django_db
 def test_agency_with_its_units_is_editable_in_the_admin(client: Client) -> None:
-    call_command("load_reference_data", stdout=StringIO())
+    call_command("load_reference_data", "--province-only", stdout=StringIO())
     client.force_login(CityAdminFactory())
     disdukcapil = Agency.objects.get(code="disdukcapil")
 

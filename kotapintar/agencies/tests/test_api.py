@@ -13,7 +13,7 @@ from kotapintar.agencies.models import Agency
 
 @pytest.fixture
 def medan(db: None) -> None:
-    call_command("load_reference_data", stdout=StringIO())
+    call_command("load_reference_data", "--province-only", stdout=StringIO())
 
 
 @pytest.mark.usefixtures("medan")

@@ -32,7 +32,7 @@ def _counts() -> tuple[int, int, int, int, int]:
 @pytest.mark.django_db
 def test_medan_reference_data_has_kecamatan_offices_and_disdukcapil_desks() -> None:
     out = StringIO()
-    call_command("load_reference_data", stdout=out)
+    call_command("load_reference_data", "--province-only", stdout=out)
 
     kecamatan = Agency.objects.filter(kind=AgencyKind.KECAMATAN)
     assert kecamatan.count() == 21
@@ -63,11 +63,11 @@ def test_medan_reference_data_has_kecamatan_offices_and_disdukcapil_desks() -> N
 
 @pytest.mark.django_db
 def test_second_run_changes_no_counts() -> None:
-    call_command("load_reference_data", stdout=StringIO())
+    call_command("load_reference_data", "--province-only", stdout=StringIO())
     before = _counts()
 
     out = StringIO()
-    call_command("load_reference_data", stdout=out)
+    call_command("load_reference_data", "--province-only", stdout=out)
 
     assert _counts() == before
     assert "Agencies: 0 created, 52 updated; service units: 0 created, 22 updated" in (
@@ -78,12 +78,12 @@ def test_second_run_changes_no_counts() -> None:
 
 @pytest.mark.django_db
 def test_second_run_keeps_admin_edits_to_addresses_but_restores_names() -> None:
-    call_command("load_reference_data", stdout=StringIO())
+    call_command("load_reference_data", "--province-only", stdout=StringIO())
     Agency.objects.filter(code="disdukcapil").update(
         address="Jl. Baru No. 1, Medan", name="Nama Salah"
     )
 
-    call_command("load_reference_data", stdout=StringIO())
+    call_command("load_reference_data", "--province-only", stdout=StringIO())
 
     disdukcapil = Agency.objects.get(code="disdukcapil")
     assert disdukcapil.address == "Jl. Baru No. 1, Medan"
@@ -92,7 +92,7 @@ def test_second_run_keeps_admin_edits_to_addresses_but_restores_names() -> None:
 
 @pytest.mark.django_db
 def test_selectors_find_the_offices_of_a_kecamatan() -> None:
-    call_command("load_reference_data", stdout=StringIO())
+    call_command("load_reference_data", "--province-only", stdout=StringIO())
 
     office = kecamatan_agency_for(district_code="12.71.08")
     desk = civil_registry_desk_for(district_code="12.71.08")
@@ -109,7 +109,7 @@ def test_a_region_without_an_opd_file_gets_only_kecamatan_offices(
 ) -> None:
     out = StringIO()
     with caplog.at_level(logging.INFO, logger="kotapintar.agencies.services"):
-        call_command("load_reference_data", stdout=out)
+        call_command("load_reference_data", "--province-only", stdout=out)
 
     assert District.objects.filter(regency_id="33.74").count() == 16
     assert Village.objects.filter(district__regency_id="33.74").count() == 177
@@ -127,7 +127,7 @@ def test_a_region_without_an_opd_file_gets_only_kecamatan_offices(
 @override_settings(KOTAPINTAR_REGION_CODE="99.99")
 def test_an_unknown_region_is_a_clean_error() -> None:
     with pytest.raises(CommandError):
-        call_command("load_reference_data", stdout=StringIO())
+        call_command("load_reference_data", "--province-only", stdout=StringIO())
     assert _counts() == (0, 0, 0, 0, 0)
 
 

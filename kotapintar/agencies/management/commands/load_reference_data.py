@@ -16,22 +16,26 @@ from kotapintar.regions.services import RegionDataError
 class Command(BaseCommand):
     help = (
         "Load the reference data of the deployment region (settings.KOTAPINTAR_REGION_CODE): "
-        "its province's regions (all of Indonesia with --all-regions), the city's bounding "
-        "box, the OPD list and one office per kecamatan. Safe to run again."
+        "the regions of all of Indonesia (only the deployment's province with --province-only), "
+        "the city's bounding box, the OPD list and one office per kecamatan. Safe to run again."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
+        # All provinces by default: newcomers' NIKs and addresses come from everywhere, and an
+        # unknown NIK prefix would otherwise raise a needless warning for the officer.
         parser.add_argument(
-            "--all-regions",
+            "--province-only",
             action="store_true",
-            help="Load every province, not only the deployment's (for address pick-lists).",
+            help="Load only the deployment's province (faster; for tests and trials).",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
         started = time.monotonic()
         code = settings.KOTAPINTAR_REGION_CODE
         try:
-            result = reference_data_load(regency_code=code, all_regions=options["all_regions"])
+            result = reference_data_load(
+                regency_code=code, all_regions=not options["province_only"]
+            )
         except (RegionDataError, AgencyDataError) as exc:
             raise CommandError(str(exc)) from exc
         report_regions_load(self, result.regions, seconds=time.monotonic() - started)

@@ -12,7 +12,9 @@ from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.core.signals import request_finished
 from django.http import HttpRequest, HttpResponse
+from django.middleware.locale import LocaleMiddleware as DjangoLocaleMiddleware
 from django.template.loader import render_to_string
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from kotapintar.core.logging import request_id_var
@@ -138,3 +140,23 @@ def _too_large_response(
     # the connection.
     response["Connection"] = "close"
     return response
+
+
+class LocaleMiddleware(DjangoLocaleMiddleware):
+    """Bahasa Indonesia first: pages switch to English only when the visitor chose it.
+
+    Many phones in Medan run an English system language, so a browser's Accept-Language says
+    little about what a citizen reads best; the language switch (a cookie, also set from the
+    profile at login) decides. API clients ask explicitly, so ``/api/`` keeps Django's usual
+    negotiation (cookie, then Accept-Language).
+    """
+
+    def process_request(self, request: HttpRequest) -> None:
+        if request.path.startswith("/api/"):
+            super().process_request(request)
+            return
+        language = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
+        if language not in dict(settings.LANGUAGES):
+            language = settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = translation.get_language()

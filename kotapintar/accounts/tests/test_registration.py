@@ -204,7 +204,7 @@ def test_confirmation_email_is_written_in_the_registrants_language(
     client: Client, committed: Committed
 ) -> None:
     with committed():
-        client.post(reverse("accounts:register"), _form(), HTTP_ACCEPT_LANGUAGE="en")
+        client.post(reverse("accounts:register"), _form(), HTTP_COOKIE="django_language=en")
 
     user = User.objects.get()
     assert user.preferred_language == "en"

@@ -30,3 +30,24 @@ def test_unknown_page_is_html_and_does_not_echo_the_path(client: Client) -> None
     assert response["Content-Type"].startswith("text/html")
     assert b"1271011708850001" not in response.content
     assert "Halaman tidak ditemukan" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_pages_are_indonesian_even_when_the_browser_asks_for_english(client: Client) -> None:
+    response = client.get("/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert response["Content-Language"] == "id"
+    assert "Layanan publik" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_the_language_switch_cookie_gives_english_pages(client: Client) -> None:
+    client.cookies["django_language"] = "en"
+    response = client.get("/")
+    assert response["Content-Language"] == "en"
+    assert "Public services" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_api_clients_negotiate_the_language_with_accept_language(client: Client) -> None:
+    response = client.get("/api/v1/tidak-ada/", HTTP_ACCEPT_LANGUAGE="en")
+    assert response.json()["error"]["message"] == "Not found."

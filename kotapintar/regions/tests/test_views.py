@@ -12,7 +12,7 @@ def test_kelurahan_options_for_a_kecamatan(client: Client) -> None:
     assert url == "/wilayah/kelurahan/"
 
     with translation.override("en"):
-        response = client.get(url, {"kecamatan": "12.71.01"}, HTTP_ACCEPT_LANGUAGE="en")
+        response = client.get(url, {"kecamatan": "12.71.01"}, HTTP_COOKIE="django_language=en")
 
     assert response.status_code == 200
     html = response.content.decode()

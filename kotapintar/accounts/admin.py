@@ -24,7 +24,7 @@ from kotapintar.accounts.services import officer_create, role_assignment_validat
 from kotapintar.core.personal_data import mask_identity_number, mask_phone
 
 
-def _raise_for_form(form: forms.ModelForm, exc: ValidationError) -> None:
+def _raise_for_form(form: forms.BaseForm, exc: ValidationError) -> None:
     for field, errors in exc.error_dict.items():
         form.add_error(field if field in form.fields else None, errors)
 
@@ -66,12 +66,7 @@ class OfficerCreationForm(forms.ModelForm):
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
         if not self.errors:
-            try:
-                role_assignment_validate(
-                    role=cleaned["role"], agency=cleaned.get("agency"), unit=cleaned.get("unit")
-                )
-            except ValidationError as exc:
-                _raise_for_form(self, exc)
+            _validate_role_assignment(self, cleaned)
         return cleaned
 
 
@@ -96,13 +91,18 @@ class UserChangeForm(DjangoUserChangeForm):
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
         if "role" in cleaned:
-            try:
-                role_assignment_validate(
-                    role=cleaned["role"], agency=cleaned.get("agency"), unit=cleaned.get("unit")
-                )
-            except ValidationError as exc:
-                _raise_for_form(self, exc)
+            _validate_role_assignment(self, cleaned)
         return cleaned
+
+
+def _validate_role_assignment(form: forms.BaseForm, cleaned: dict[str, Any]) -> None:
+    """The one role/agency/unit rule of the services, shown on the admin form's fields."""
+    try:
+        role_assignment_validate(
+            role=cleaned["role"], agency=cleaned.get("agency"), unit=cleaned.get("unit")
+        )
+    except ValidationError as exc:
+        _raise_for_form(form, exc)
 
 
 @admin.register(User)

@@ -11,4 +11,5 @@ urlpatterns = [
     path("", include("kotapintar.regions.api_urls")),
     path("", include("kotapintar.agencies.api_urls")),
     path("", include("kotapintar.core.api_urls")),
+    path("", include("kotapintar.complaints.api_urls")),
 ]

@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "kotapintar.agencies",
     # Kota Pintar modules
     "kotapintar.portal",
+    "kotapintar.complaints",
 ]
 
 MIDDLEWARE = [

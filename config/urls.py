@@ -18,6 +18,8 @@ urlpatterns = [
     path("akun/", include("kotapintar.accounts.urls")),
     path("", include("kotapintar.core.urls")),
     path("wilayah/", include("kotapintar.regions.urls")),
+    path("pengaduan/", include("kotapintar.complaints.urls")),
+    path("open311/v2/", include("kotapintar.complaints.open311.urls")),
     path("", include("kotapintar.portal.urls")),
 ]
 

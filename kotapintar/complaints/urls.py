@@ -1,5 +1,10 @@
-from django.urls import URLPattern
+"""/pengaduan/: the citizen and public pages, and the officers' workspace under /pengaduan/kelola/."""
+
+from django.urls import include, path
 
 app_name = "complaints"
 
-urlpatterns: list[URLPattern] = []
+urlpatterns = [
+    path("kelola/", include("kotapintar.complaints.urls_staff")),
+    path("", include("kotapintar.complaints.urls_citizen")),
+]

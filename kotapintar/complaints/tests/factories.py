@@ -78,8 +78,9 @@ class CategoryFactory(factory.django.DjangoModelFactory[Category]):
 
 
 class EmergencyCategoryFactory(CategoryFactory):
-    code = "darurat"
-    name = "Darurat / gangguan keamanan"
+    # Same type as the parent's declarations (mypy): a constant through Sequence.
+    code = factory.Sequence(lambda n: "darurat")
+    name = factory.Sequence(lambda n: "Darurat / gangguan keamanan")
     is_emergency = True
     priority = "darurat"
     resolution_working_days = 2

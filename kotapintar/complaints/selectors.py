@@ -1,17 +1,64 @@
-"""Reads for complaints. Visibility rules live here and only here (see the shared contract)."""
+"""Reads for complaints. Visibility rules live here and only here (see the shared contract).
+
+- Public: not rahasia, not hidden, not from a banned reporter, not rejected; never an identity
+  beyond a publik reporter's short name.
+- Reporter: all their own reports. Coordinators, city admins, analysts: every report.
+- Officers and agency heads: reports disposed to their agency or assigned to them.
+- Outside the actor's visibility: 404. Anonim/rahasia identities: hidden from agency staff;
+  coordinators and city admins see them through ``reporter_contact``, which audits the read.
+"""
 
 from __future__ import annotations
 
-from django.db.models import Prefetch, QuerySet
+import math
+import statistics
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any
 
-from kotapintar.complaints.models import Category, CategoryQuestion, ComplaintPolicy
+from django.contrib.auth.models import AnonymousUser
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.http import Http404, HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from kotapintar.accounts.models import User
+from kotapintar.accounts.roles import Role
+from kotapintar.agencies.models import Agency
+from kotapintar.complaints.models import (
+    OPEN_STATUSES,
+    Category,
+    CategoryQuestion,
+    Complaint,
+    ComplaintEvent,
+    ComplaintPhoto,
+    ComplaintPolicy,
+    EventKind,
+    Privacy,
+    Status,
+)
+from kotapintar.core.audit import audit_personal_data_read
+from kotapintar.core.calendar import working_days_between
+from kotapintar.core.personal_data import mask_phone
+from kotapintar.core.reference_numbers import normalize_reference
+from kotapintar.core.sla import SlaState, sla_state
+
+EARTH_RADIUS_M = 6_371_000.0
+NEARBY_LIMIT = 10
+_TRIAGE_ROLES = frozenset({Role.COORDINATOR, Role.CITY_ADMIN})
+_CITY_WIDE_READERS = frozenset({Role.COORDINATOR, Role.CITY_ADMIN, Role.ANALYST})
+_AGENCY_ROLES = frozenset({Role.OFFICER, Role.AGENCY_HEAD})
+_LIST_RELATED = ("category", "category__group", "district", "village", "agency")
+
+
+# --- Configuration ---------------------------------------------------------------------------
 
 
 def complaint_policy() -> ComplaintPolicy:
     """The city's single policy row, created with defaults on first use."""
     policy = ComplaintPolicy.objects.order_by("pk").first()
     if policy is None:
-        policy, _ = ComplaintPolicy.objects.get_or_create(pk=1)
+        policy, _created = ComplaintPolicy.objects.get_or_create(pk=1)
     return policy
 
 
@@ -30,3 +77,347 @@ def categories_active() -> QuerySet[Category]:
         )
         .order_by("group__order", "group__name", "order", "name")
     )
+
+
+# --- Visibility ------------------------------------------------------------------------------
+
+
+def _active_user(actor: object) -> User | None:
+    if isinstance(actor, User) and actor.is_authenticated and actor.is_active:
+        return actor
+    return None
+
+
+def public_q() -> Q:
+    """The rows anyone may see."""
+    return (
+        ~Q(privacy=Privacy.SECRET)
+        & Q(is_hidden=False, from_banned_reporter=False)
+        & ~Q(status=Status.REJECTED)
+    )
+
+
+def _date_bounds(value: date | datetime, *, end: bool) -> datetime:
+    if isinstance(value, datetime):
+        return value if timezone.is_aware(value) else timezone.make_aware(value)
+    moment = datetime.combine(value + timedelta(days=1) if end else value, time.min)
+    return timezone.make_aware(moment)
+
+
+def complaints_public(
+    *,
+    category_codes: list[str] | tuple[str, ...] | None = None,
+    district_code: str | None = None,
+    status: str | None = None,
+    date_from: date | datetime | None = None,
+    date_to: date | datetime | None = None,
+) -> QuerySet[Complaint]:
+    """Public reports, newest first, with the relations a list shows (no reporter).
+
+    ``status`` is "open", "closed" or a ``Status`` value; dates are local (WIB) days, inclusive.
+    """
+    qs = Complaint.objects.filter(public_q()).select_related(*_LIST_RELATED)
+    if category_codes:
+        qs = qs.filter(category__code__in=list(category_codes))
+    if district_code:
+        qs = qs.filter(district_id=district_code)
+    if status == "open":
+        qs = qs.filter(status__in=list(OPEN_STATUSES))
+    elif status == "closed":
+        qs = qs.exclude(status__in=list(OPEN_STATUSES))
+    elif status:
+        qs = qs.filter(status=status)
+    if date_from is not None:
+        qs = qs.filter(submitted_at__gte=_date_bounds(date_from, end=False))
+    if date_to is not None:
+        bound = _date_bounds(date_to, end=True)
+        # A datetime is an inclusive instant; a date includes its whole local day.
+        if isinstance(date_to, datetime):
+            qs = qs.filter(submitted_at__lte=bound)
+        else:
+            qs = qs.filter(submitted_at__lt=bound)
+    return qs.order_by("-submitted_at", "-pk")
+
+
+def complaint_public_get(*, reference: str) -> Complaint:
+    normalized = normalize_reference(reference or "", prefix="ADU")
+    if normalized is None:
+        raise Http404
+    complaint = complaints_public().filter(reference=normalized).first()
+    if complaint is None:
+        raise Http404
+    return complaint
+
+
+def complaints_for_actor(*, actor: User | AnonymousUser | None) -> QuerySet[Complaint]:
+    """Reports the actor may open in the staff or citizen views (others do not exist)."""
+    user = _active_user(actor)
+    qs = Complaint.objects.select_related(*_LIST_RELATED, "assigned_to")
+    if user is None:
+        return qs.none()
+    if user.role in _CITY_WIDE_READERS:
+        return qs
+    own = Q(reporter=user)
+    if user.role in _AGENCY_ROLES:
+        scope = own | Q(assigned_to=user)
+        if user.agency_id is not None:
+            scope |= Q(agency_id=user.agency_id)
+        return qs.filter(scope)
+    return qs.filter(own)
+
+
+def complaint_get_for_actor(*, actor: User | AnonymousUser | None, reference: str) -> Complaint:
+    normalized = normalize_reference(reference or "", prefix="ADU")
+    if normalized is None:
+        raise Http404
+    complaint = complaints_for_actor(actor=actor).filter(reference=normalized).first()
+    if complaint is None:
+        raise Http404
+    return complaint
+
+
+def _is_handler(user: User | None, complaint: Complaint) -> bool:
+    """Staff who work on this report (its agency's staff, the assignee, triage, analysts)."""
+    if user is None:
+        return False
+    if user.role in _CITY_WIDE_READERS:
+        return True
+    return user.role in _AGENCY_ROLES and (
+        (user.agency_id is not None and user.agency_id == complaint.agency_id)
+        or complaint.assigned_to_id == user.pk
+    )
+
+
+def complaint_timeline(
+    *, complaint: Complaint, actor: User | AnonymousUser | None
+) -> list[ComplaintEvent]:
+    """Events the viewer may read: all for handling staff; the reporter's own additions too."""
+    user = _active_user(actor)
+    events = ComplaintEvent.objects.filter(complaint=complaint).select_related("agency")
+    if _is_handler(user, complaint):
+        events = events.select_related("actor")
+    elif user is not None and complaint.reporter_id == user.pk:
+        events = events.filter(
+            Q(is_public=True) | Q(kind__in=[EventKind.INFO_ADDED, EventKind.FEEDBACK])
+        )
+    else:
+        events = events.filter(is_public=True)
+    return list(events.order_by("created_at", "id"))
+
+
+def complaint_photos(
+    *, complaint: Complaint, actor: User | AnonymousUser | None
+) -> list[ComplaintPhoto]:
+    """Photos the viewer may see: never redacted ones; rahasia photos only to the reporter
+    and the city-wide staff; "additional information" photos only to the reporter and staff."""
+    user = _active_user(actor)
+    photos = ComplaintPhoto.objects.filter(complaint=complaint, is_redacted=False).select_related(
+        "file"
+    )
+    is_reporter = user is not None and complaint.reporter_id == user.pk
+    if is_reporter or (user is not None and user.role in _CITY_WIDE_READERS):
+        return list(photos)
+    if _is_handler(user, complaint):
+        return [] if complaint.privacy == Privacy.SECRET else list(photos)
+    if not complaint.is_publicly_visible:
+        return []
+    return list(photos.exclude(kind="tambahan"))
+
+
+def photo_file_visible(user: User | AnonymousUser | None, stored_file: Any) -> bool:
+    """File-access policy for ``core.uploads.register_file_access_policy``."""
+    photo = (
+        ComplaintPhoto.objects.select_related("complaint").filter(file_id=stored_file.pk).first()
+    )
+    if photo is None:
+        return False
+    return any(p.pk == photo.pk for p in complaint_photos(complaint=photo.complaint, actor=user))
+
+
+def _short_name(name: str) -> str:
+    parts = name.split()
+    if not parts:
+        return _("Citizen")
+    if len(parts) == 1:
+        return parts[0]
+    return f"{parts[0]} {parts[1][0]}."
+
+
+def reporter_display(*, complaint: Complaint, viewer: User | AnonymousUser | None) -> str:
+    """The reporter's name as this viewer may see it (never an e-mail, phone or NIK).
+
+    Anonim and rahasia show "Anonim" to everyone but the reporter (coordinators use
+    ``reporter_contact``, which audits); publik shows staff the full name and others a short
+    name ("Budi S.").
+    """
+    user = _active_user(viewer)
+    name = complaint.reporter_name
+    if user is not None and complaint.reporter_id == user.pk:
+        return name or _short_name(user.full_name)
+    if complaint.privacy != Privacy.PUBLIC:
+        return _("Anonymous")
+    if _is_handler(user, complaint) and user is not None and user.role != Role.ANALYST:
+        return name or _("Citizen")
+    return _short_name(name)
+
+
+@dataclass(frozen=True)
+class ReporterContact:
+    name: str
+    email: str
+    phone: str
+    phone_masked: str
+
+
+def reporter_contact(
+    *,
+    complaint: Complaint,
+    viewer: User | AnonymousUser | None,
+    request: HttpRequest | None = None,
+) -> ReporterContact | None:
+    """The reporter's contact details for staff allowed to see them; each read is audited.
+
+    Anonim/rahasia: coordinators and city admins only. Publik: the handling agency's staff too.
+    """
+    user = _active_user(viewer)
+    if user is None or user.role == Role.ANALYST or not _is_handler(user, complaint):
+        return None
+    if complaint.privacy != Privacy.PUBLIC and user.role not in _TRIAGE_ROLES:
+        return None
+    reporter = complaint.reporter
+    email = complaint.reporter_email or (reporter.email if reporter else "")
+    phone = complaint.reporter_phone or (reporter.phone if reporter else "")
+    name = complaint.reporter_name or (reporter.full_name if reporter else "")
+    fields = [f for f, v in (("name", name), ("email", email), ("phone", phone)) if v]
+    if fields:
+        audit_personal_data_read(actor=user, obj=complaint, fields=fields, request=request)
+    return ReporterContact(name=name, email=email, phone=phone, phone_masked=mask_phone(phone))
+
+
+# --- Nearby, SLA ------------------------------------------------------------------------------
+
+
+def haversine_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * EARTH_RADIUS_M * math.asin(min(1.0, math.sqrt(a)))
+
+
+def complaints_nearby(*, category: Category, latitude: float, longitude: float) -> list[Complaint]:
+    """Open public reports of the category near the point (duplicate suggestions), nearest first."""
+    policy = complaint_policy()
+    radius = float(policy.nearby_radius_m)
+    dlat = radius / 111_320.0
+    dlon = radius / (111_320.0 * max(0.01, math.cos(math.radians(latitude))))
+    since = timezone.now() - timedelta(days=policy.nearby_days)
+    candidates = complaints_public().filter(
+        category=category,
+        status__in=list(OPEN_STATUSES),
+        submitted_at__gte=since,
+        latitude__gte=latitude - dlat,
+        latitude__lte=latitude + dlat,
+        longitude__gte=longitude - dlon,
+        longitude__lte=longitude + dlon,
+    )[:200]
+    scored = [(haversine_m(latitude, longitude, c.latitude, c.longitude), c) for c in candidates]
+    return [c for d, c in sorted(scored, key=lambda x: x[0]) if d <= radius][:NEARBY_LIMIT]
+
+
+def complaint_sla_view(complaint: Complaint, now: datetime | None = None) -> SlaState:
+    """The report's current SLA stage clock (due date, overdue, paused)."""
+    return sla_state(complaint, now=now or timezone.now())
+
+
+# --- Dashboard --------------------------------------------------------------------------------
+
+
+def _median(values: list[float]) -> float | None:
+    return round(statistics.median(values), 2) if values else None
+
+
+def _percent(part: int, whole: int) -> float | None:
+    return round(100.0 * part / whole, 1) if whole else None
+
+
+def agency_dashboard(
+    *,
+    agency: Agency | None,
+    date_from: date,
+    date_to: date,
+    now: datetime | None = None,
+) -> dict[str, Any]:
+    """Figures for reports submitted between the local dates (inclusive); ``agency`` None: city.
+
+    - ``by_status`` / ``by_category``: counts.
+    - ``median_first_response_hours``: submission to the agency's first response.
+    - ``median_resolution_hours`` and ``median_resolution_working_days``: submission to
+      resolution (working days as ``core.calendar.working_days_between``).
+    - ``sla_compliance_percent``: of resolved reports with a due date, the share resolved by
+      the due date of their stage clock.
+    - ``backlog``: reports open now (whatever their submission date), by age in weeks.
+    - ``confirmed_fixed_percent``: of resolved reports, the share the reporter confirmed fixed.
+    Banned reporters' reports are left out.
+    """
+    now = now or timezone.now()
+    base = Complaint.objects.filter(from_banned_reporter=False)
+    if agency is not None:
+        base = base.filter(agency=agency)
+    period = base.filter(
+        submitted_at__gte=_date_bounds(date_from, end=False),
+        submitted_at__lt=_date_bounds(date_to, end=True),
+    )
+    by_status = dict.fromkeys(Status.values, 0)
+    for row in period.values("status").annotate(n=Count("pk")):
+        by_status[row["status"]] = row["n"]
+    by_category = [
+        {"code": row["category__code"], "name": row["category__name"], "count": row["n"]}
+        for row in period.values("category__code", "category__name")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "category__name")
+    ]
+    first: list[float] = []
+    for s, r in period.filter(first_response_at__isnull=False).values_list(
+        "submitted_at", "first_response_at"
+    ):
+        assert r is not None
+        first.append((r - s).total_seconds() / 3600)
+    resolution_hours: list[float] = []
+    resolution_days: list[float] = []
+    with_due = on_time = confirmed = 0
+    resolved_rows = period.filter(resolved_at__isnull=False).values_list(
+        "submitted_at", "resolved_at", "sla_due_at", "citizen_confirmed_fixed"
+    )
+    for s, r, due, fixed in resolved_rows:
+        assert r is not None
+        resolution_hours.append((r - s).total_seconds() / 3600)
+        resolution_days.append(float(working_days_between(s, r)))
+        if due is not None:
+            with_due += 1
+            on_time += int(r <= due)
+        confirmed += int(fixed is True)
+
+    backlog = {"0_4_weeks": 0, "4_8_weeks": 0, "over_8_weeks": 0}
+    for submitted in base.filter(status__in=list(OPEN_STATUSES)).values_list(
+        "submitted_at", flat=True
+    ):
+        age = now - submitted
+        if age < timedelta(weeks=4):
+            backlog["0_4_weeks"] += 1
+        elif age < timedelta(weeks=8):
+            backlog["4_8_weeks"] += 1
+        else:
+            backlog["over_8_weeks"] += 1
+
+    return {
+        "total": sum(by_status.values()),
+        "by_status": by_status,
+        "by_category": by_category,
+        "median_first_response_hours": _median(first),
+        "median_resolution_hours": _median(resolution_hours),
+        "median_resolution_working_days": _median(resolution_days),
+        "sla_compliance_percent": _percent(on_time, with_due),
+        "backlog": backlog,
+        "confirmed_fixed_percent": _percent(confirmed, len(resolution_hours)),
+        "resolved": len(resolution_hours),
+    }

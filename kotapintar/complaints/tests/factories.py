@@ -8,9 +8,12 @@ Coordinates default to Medan's centre (3.5952, 98.6722), inside ``CityBoundaryFa
 from __future__ import annotations
 
 import hashlib
+import io
 
 import factory
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
+from PIL import Image
 
 from kotapintar.complaints.models import (
     Category,
@@ -199,3 +202,17 @@ class Open311ClientFactory(factory.django.DjangoModelFactory[Open311Client]):
     key_prefix = factory.LazyAttribute(lambda o: o.raw_key[:8])
     key_hash = factory.LazyAttribute(lambda o: hashlib.sha256(o.raw_key.encode()).hexdigest())
     is_active = True
+
+
+def jpeg_upload(name: str = "lubang.jpg", size: tuple[int, int] = (40, 30)) -> SimpleUploadedFile:
+    """A small valid JPEG as an upload."""
+    buffer = io.BytesIO()
+    Image.new("RGB", size, (120, 90, 60)).save(buffer, format="JPEG")
+    return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/jpeg")
+
+
+def fake_jpeg_upload(name: str = "bukan-foto.jpg") -> SimpleUploadedFile:
+    """An HTML file renamed ``.jpg`` (must be refused by content sniffing)."""
+    return SimpleUploadedFile(
+        name, b"<html><script>alert(1)</script></html>", content_type="image/jpeg"
+    )

@@ -1,0 +1,185 @@
+"""Our categories and complaints as Open311 records (plain data for ``renderers``).
+
+Every record of a kind has the same keys (an unknown value is ``""``) so that clients can rely
+on the shape. IDs are strings, datetimes ISO 8601 in WIB (``+07:00``), coordinates numbers.
+Nothing about the reporter is ever part of a record: no name, e-mail, phone or account.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext as _
+
+from kotapintar.complaints.models import (
+    OPEN_STATUSES,
+    Category,
+    CategoryQuestion,
+    Complaint,
+    QuestionType,
+    Status,
+)
+
+WIB = ZoneInfo("Asia/Jakarta")
+DESCRIPTION_LIMIT = 4000
+
+#: Datatypes whose answers are chosen from ``values``.
+LIST_DATATYPES = frozenset({QuestionType.SINGLE, QuestionType.MULTI})
+
+
+def open311_datetime(value: datetime | None) -> str:
+    """``2025-03-04T09:15:00+07:00``: whole seconds, always with the WIB offset."""
+    if value is None:
+        return ""
+    return value.astimezone(WIB).replace(microsecond=0).isoformat()
+
+
+def open311_status(status: str) -> str:
+    return "open" if status in OPEN_STATUSES else "closed"
+
+
+def service_record(category: Category) -> dict[str, Any]:
+    return {
+        "service_code": category.code,
+        "service_name": category.name,
+        "description": category.description,
+        "metadata": bool(_questions(category)),
+        "type": "realtime",
+        "keywords": category.keywords,
+        "group": category.group.name,
+    }
+
+
+def service_definition(category: Category) -> dict[str, Any]:
+    return {
+        "service_code": category.code,
+        "attributes": [
+            _attribute(question, order)
+            for order, question in enumerate(_questions(category), start=1)
+        ],
+    }
+
+
+def _questions(category: Category) -> list[CategoryQuestion]:
+    # ``categories_active`` prefetches the questions (ordered) and their options.
+    return list(category.questions.all())
+
+
+def _attribute(question: CategoryQuestion, order: int) -> dict[str, Any]:
+    values = []
+    if question.datatype in LIST_DATATYPES:
+        values = [{"key": option.key, "name": option.name} for option in question.options.all()]
+    return {
+        "variable": True,
+        "code": question.code,
+        "datatype": question.datatype,
+        "required": question.required,
+        "datatype_description": question.description or _datatype_description(question.datatype),
+        # The spec wants positive, unique orders; ours may repeat or start at 0.
+        "order": order,
+        "description": question.prompt,
+        "values": values,
+    }
+
+
+def _datatype_description(datatype: str) -> str:
+    descriptions: dict[str, str] = {
+        QuestionType.STRING: _("Short text."),
+        QuestionType.NUMBER: _("A number."),
+        QuestionType.DATETIME: _("A date and time in ISO 8601, e.g. 2025-03-04T09:15:00+07:00."),
+        QuestionType.TEXT: _("Text, line breaks allowed."),
+        QuestionType.SINGLE: _("One key from the values."),
+        QuestionType.MULTI: _("One or more keys from the values."),
+    }
+    return str(descriptions.get(datatype, ""))
+
+
+def request_record(
+    complaint: Complaint, *, media_url: Callable[[Complaint], str] | None = None
+) -> dict[str, Any]:
+    """One ``request`` of ``service_requests``. Needs category, agency, district, village."""
+    closed = complaint.status not in OPEN_STATUSES
+    return {
+        "service_request_id": complaint.reference,
+        "status": open311_status(complaint.status),
+        "status_notes": str(Status(complaint.status).label),
+        "service_name": complaint.category.name,
+        "service_code": complaint.category.code,
+        "description": _description(complaint),
+        "agency_responsible": complaint.agency.name if complaint.agency else "",
+        "service_notice": "",
+        "requested_datetime": open311_datetime(complaint.submitted_at),
+        "updated_datetime": open311_datetime(_updated_at(complaint, closed=closed)),
+        "expected_datetime": "" if closed else open311_datetime(complaint.sla_due_at),
+        "address": _address(complaint),
+        "address_id": "",
+        "zipcode": "",
+        "lat": complaint.latitude,
+        "long": complaint.longitude,
+        "media_url": media_url(complaint) if media_url else "",
+    }
+
+
+def _description(complaint: Complaint) -> str:
+    text = f"{complaint.title}: {complaint.description}"
+    if len(text) > DESCRIPTION_LIMIT:
+        text = text[: DESCRIPTION_LIMIT - 1] + "…"
+    return text
+
+
+def _updated_at(complaint: Complaint, *, closed: bool) -> datetime | None:
+    # For a closed request the spec wants the closing time.
+    if closed:
+        return complaint.closed_at or complaint.resolved_at or complaint.updated_at
+    return complaint.updated_at
+
+
+def _address(complaint: Complaint) -> str:
+    """Most specific first: the reporter's landmark, kelurahan, kecamatan, city."""
+    parts = [complaint.address.strip()]
+    if complaint.village is not None:
+        parts.append(complaint.village.name)
+    if complaint.district is not None:
+        parts.append(complaint.district.name)
+    parts.append(_city_name())
+    return ", ".join(part for part in parts if part)
+
+
+def _city_name() -> str:
+    from kotapintar.regions.selectors import deployment_city_name
+
+    return deployment_city_name()
+
+
+def public_photo_url_builder(base_url: str) -> Callable[[Complaint], str] | None:
+    """``media_url`` of a record: the first public report photo, once the citizen pages serve one.
+
+    The public photo view belongs to the citizen pages (URL name ``complaints:public_photo``,
+    arguments ``reference`` and ``photo_id``). Until it exists ``media_url`` stays empty.
+    Needs the photos prefetched into ``public_report_photos`` (see ``views``).
+    """
+    try:
+        reverse("complaints:public_photo", kwargs={"reference": "ADU-2222-2222", "photo_id": 1})
+    except NoReverseMatch:
+        return None
+
+    def build(complaint: Complaint) -> str:
+        photos = getattr(complaint, "public_report_photos", [])
+        if not photos:
+            return ""
+        path = reverse(
+            "complaints:public_photo",
+            kwargs={"reference": complaint.reference, "photo_id": photos[0].pk},
+        )
+        return base_url.rstrip("/") + path
+
+    return build
+
+
+def site_url() -> str:
+    return str(getattr(settings, "SITE_URL", "")).rstrip("/")

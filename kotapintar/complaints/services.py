@@ -11,14 +11,17 @@ is a 404 before this point). A refused call changes nothing.
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import math
 import re
 import secrets
 import unicodedata
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
+from pathlib import Path
 from typing import Any
 
 from django.core.cache import cache
@@ -43,6 +46,8 @@ from kotapintar.complaints.models import (
     AreaSubscription,
     BannedReporter,
     Category,
+    CategoryGroup,
+    CategoryQuestion,
     Channel,
     Complaint,
     ComplaintEvent,
@@ -53,9 +58,11 @@ from kotapintar.complaints.models import (
     PhotoKind,
     Priority,
     Privacy,
+    QuestionOption,
     QuestionType,
     Redaction,
     RejectionReason,
+    ResponseTemplate,
     RoutingRule,
     SlaStage,
     Status,
@@ -1887,3 +1894,107 @@ def complaint_record_forwarding(*, complaint: Complaint, ok: bool, detail: str =
         after={"ok": ok},
         summary="Emergency forwarding " + ("succeeded" if ok else "failed"),
     )
+
+
+# --- Seed data -------------------------------------------------------------------------------
+
+CATEGORIES_FILE = Path(__file__).resolve().parent / "data" / "categories.json"
+
+
+class CategoryDataError(ValueError):
+    """The categories file names something that does not exist (e.g. an agency code)."""
+
+
+@dataclass
+class CategoriesLoadResult:
+    groups: int = 0
+    categories: int = 0
+    questions: int = 0
+    options: int = 0
+    rules: int = 0
+    templates: int = 0
+
+
+@transaction.atomic
+def complaint_categories_load(*, path: Path = CATEGORIES_FILE) -> CategoriesLoadResult:
+    """Create or update the groups, categories, questions, routing and templates of ``path``.
+
+    Idempotent (matched by code; templates by title). Needs the agencies loaded first
+    (``load_reference_data``). Rows added in the admin are left alone.
+    """
+    data = json.loads(path.read_text(encoding="utf-8"))
+    needed = {c.get("default_agency") for c in data["categories"]} | {
+        r["agency"] for r in data.get("routing", [])
+    }
+    needed.discard(None)
+    agencies = {a.code: a for a in Agency.objects.filter(code__in=needed)}
+    missing = sorted(needed - agencies.keys())
+    if missing:
+        raise CategoryDataError(
+            "Unknown agency codes (run load_reference_data first): " + ", ".join(missing)
+        )
+    result = CategoriesLoadResult()
+    groups = {}
+    for row in data["groups"]:
+        groups[row["code"]], _created = CategoryGroup.objects.update_or_create(
+            code=row["code"], defaults={"name": row["name"], "order": row.get("order", 0)}
+        )
+        result.groups += 1
+    categories = {}
+    for row in data["categories"]:
+        category, _created = Category.objects.update_or_create(
+            code=row["code"],
+            defaults={
+                "group": groups[row["group"]],
+                "name": row["name"],
+                "description": row.get("description", ""),
+                "keywords": row.get("keywords", ""),
+                "priority": row.get("priority", Priority.NORMAL),
+                "is_emergency": row.get("is_emergency", False),
+                "resolution_working_days": row["resolution_working_days"],
+                "requires_after_photo": row.get("requires_after_photo", True),
+                "default_agency": agencies.get(row.get("default_agency") or ""),
+                "order": row.get("order", 0),
+            },
+        )
+        categories[category.code] = category
+        result.categories += 1
+        for q_order, q in enumerate(row.get("questions", []), start=1):
+            question, _created = CategoryQuestion.objects.update_or_create(
+                category=category,
+                code=q["code"],
+                defaults={
+                    "prompt": q["prompt"],
+                    "description": q.get("description", ""),
+                    "datatype": q["datatype"],
+                    "required": q.get("required", False),
+                    "order": q.get("order", q_order * 10),
+                },
+            )
+            result.questions += 1
+            for o_order, o in enumerate(q.get("options", []), start=1):
+                QuestionOption.objects.update_or_create(
+                    question=question,
+                    key=o["key"],
+                    defaults={
+                        "name": o["name"],
+                        "blocks_submission": o.get("blocks_submission", False),
+                        "blocking_message": o.get("blocking_message", ""),
+                        "order": o.get("order", o_order * 10),
+                    },
+                )
+                result.options += 1
+    for rule in data.get("routing", []):
+        category_code, district_code = rule.get("category"), rule.get("district")
+        RoutingRule.objects.update_or_create(
+            category=categories[category_code] if category_code else None,
+            district_id=district_code,
+            defaults={"agency": agencies[rule["agency"]]},
+        )
+        result.rules += 1
+    for template in data.get("templates", []):
+        ResponseTemplate.objects.update_or_create(
+            title=template["title"], agency=None, defaults={"body": template["body"]}
+        )
+        result.templates += 1
+    return result

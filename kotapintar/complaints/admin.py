@@ -167,8 +167,15 @@ class Open311ClientAdmin(admin.ModelAdmin[Open311Client]):
 class ComplaintEventInline(admin.TabularInline[ComplaintEvent, Complaint]):
     model = ComplaintEvent
     extra = 0
-    fields = ["created_at", "kind", "from_status", "to_status", "is_public", "agency", "message"]
-    readonly_fields = tuple(fields)
+    fields = readonly_fields = (
+        "created_at",
+        "kind",
+        "from_status",
+        "to_status",
+        "is_public",
+        "agency",
+        "message",
+    )
     can_delete = False
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
@@ -195,7 +202,7 @@ class ComplaintAdmin(admin.ModelAdmin[Complaint]):
     list_select_related = ["category", "agency", "district"]
     search_fields = ["reference"]
     date_hierarchy = "submitted_at"
-    fields = [
+    fields = readonly_fields = (
         "reference",
         "category",
         "title",
@@ -222,8 +229,7 @@ class ComplaintAdmin(admin.ModelAdmin[Complaint]):
         "submitted_at",
         "resolved_at",
         "closed_at",
-    ]
-    readonly_fields = tuple(fields)
+    )
     inlines = [ComplaintEventInline]
 
     @admin.display(description=_("reporter"))

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable, Sequence
-from datetime import date
-from typing import Any
+from datetime import date, datetime
+from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -140,7 +140,7 @@ def answer_field(question: CategoryQuestion) -> forms.Field:
         "help_text": question.description,
         "required": question.required,
     }
-    options = [(option.key, option.name) for option in question.options.all()]
+    options: list[tuple[str, Any]] = [(o.key, o.name) for o in question.options.all()]
     if question.datatype == QuestionType.NUMBER:
         return forms.DecimalField(max_digits=18, decimal_places=6, **common)
     if question.datatype == QuestionType.DATETIME:
@@ -226,9 +226,9 @@ class ReportForm(forms.Form):
     ) -> None:
         super().__init__(*args, **kwargs)
         self.categories = {c.code: c for c in categories}
-        self.category = category
+        self.selected_category = category
         self.blocking_messages: list[str] = []
-        self.fields["category"].choices = category_choices(categories)
+        cast(forms.ChoiceField, self.fields["category"]).choices = category_choices(categories)
         # With htmx the question block follows the category; without, the form shows the new
         # category's questions after the next submit.
         self.fields["category"].widget.attrs.update(
@@ -241,13 +241,13 @@ class ReportForm(forms.Form):
             }
         )
         self.fields["kecamatan"].widget.attrs.update(htmx_village_attrs())
-        self.fields["description"].max_length = description_max_length
+        cast(forms.CharField, self.fields["description"]).max_length = description_max_length
         self.fields["description"].validators.append(MaxLengthValidator(description_max_length))
         self.fields["description"].widget.attrs["maxlength"] = str(description_max_length)
-        self.fields["kecamatan"].choices = district_choices(
+        cast(forms.ChoiceField, self.fields["kecamatan"]).choices = district_choices(
             districts, empty_label=_("Choose a kecamatan")
         )
-        self.fields["kelurahan"].choices = village_choices(villages)
+        cast(forms.ChoiceField, self.fields["kelurahan"]).choices = village_choices(villages)
         self.fields["photos"] = PhotosField(
             label=_("Photos"),
             max_photos=max_photos,
@@ -317,11 +317,11 @@ class ReportForm(forms.Form):
         answers: dict[str, str | list[str]] = {}
         for question in self.questions:
             value = self.cleaned_data.get(ANSWER_PREFIX + question.code)
-            if value in (None, "", []):
+            if value is None or value in ("", []):
                 continue
             if isinstance(value, list):
                 answers[question.code] = [str(v) for v in value]
-            elif hasattr(value, "isoformat"):
+            elif isinstance(value, datetime):
                 answers[question.code] = value.isoformat()
             else:
                 answers[question.code] = str(value)
@@ -335,7 +335,7 @@ class CategoryChoiceForm(forms.Form):
 
     def __init__(self, *args: Any, categories: Sequence[Category], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["kategori"].choices = category_choices(categories)
+        cast(forms.ChoiceField, self.fields["kategori"]).choices = category_choices(categories)
 
 
 # --- Public list -------------------------------------------------------------------------------
@@ -344,7 +344,7 @@ STATUS_OPEN = "open"
 STATUS_CLOSED = "closed"
 
 
-def status_filter_choices() -> list[tuple[str, Any]]:
+def status_filter_choices() -> list[tuple[Any, Any]]:
     specific = [(value, label) for value, label in Status.choices if value != Status.REJECTED]
     return [
         ("", _("All")),
@@ -381,9 +381,9 @@ class PublicFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         choices = category_choices(categories)
         choices[0] = ("", _("All categories"))
-        self.fields["kategori"].choices = choices
-        self.fields["kecamatan"].choices = district_choices(districts)
-        self.fields["status"].choices = status_filter_choices()
+        cast(forms.ChoiceField, self.fields["kategori"]).choices = choices
+        cast(forms.ChoiceField, self.fields["kecamatan"]).choices = district_choices(districts)
+        cast(forms.ChoiceField, self.fields["status"]).choices = status_filter_choices()
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
@@ -492,11 +492,13 @@ class AreaSubscribeForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.districts = {d.code: d for d in districts}
         self.villages = {v.code: v for v in villages}
-        self.fields["kecamatan"].choices = district_choices(
+        cast(forms.ChoiceField, self.fields["kecamatan"]).choices = district_choices(
             self.districts.values(), empty_label=_("Choose a kecamatan")
         )
         self.fields["kecamatan"].widget.attrs.update(htmx_village_attrs())
-        self.fields["kelurahan"].choices = village_choices(self.villages.values())
+        cast(forms.ChoiceField, self.fields["kelurahan"]).choices = village_choices(
+            self.villages.values()
+        )
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}

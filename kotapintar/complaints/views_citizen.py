@@ -106,7 +106,7 @@ def _nearby_others(form: ReportForm, user: User) -> list[Complaint]:
 def _render_report(
     request: HttpRequest, form: ReportForm, *, status: int = 200, **extra: Any
 ) -> HttpResponse:
-    category = form.category
+    category = form.selected_category
     context = {
         "form": form,
         "category": category,

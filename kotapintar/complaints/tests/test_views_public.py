@@ -42,7 +42,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture(autouse=True)
 def _city(settings: Any, tmp_path: Path) -> None:
-    CityBoundaryFactory()
+    CityBoundaryFactory.create()
     settings.STORAGES = {
         **settings.STORAGES,
         "default": {
@@ -65,12 +65,12 @@ def _photo(complaint: Any, kind: str = PhotoKind.REPORT, **extra: Any) -> Compla
 def test_public_list_shows_public_reports_and_never_secret_hidden_rejected_or_banned(
     client: Client,
 ) -> None:
-    shown = ComplaintFactory(title="Lampu jalan mati")
-    anonymous = ComplaintFactory(title="Sampah menumpuk", privacy=Privacy.ANONYMOUS)
-    ComplaintFactory(title="Rahasia sekali", privacy=Privacy.SECRET)
-    ComplaintFactory(title="Disembunyikan", is_hidden=True)
-    ComplaintFactory(title="Spam ditolak", status=Status.REJECTED)
-    ComplaintFactory(title="Dari pelapor diblokir", from_banned_reporter=True)
+    shown = ComplaintFactory.create(title="Lampu jalan mati")
+    anonymous = ComplaintFactory.create(title="Sampah menumpuk", privacy=Privacy.ANONYMOUS)
+    ComplaintFactory.create(title="Rahasia sekali", privacy=Privacy.SECRET)
+    ComplaintFactory.create(title="Disembunyikan", is_hidden=True)
+    ComplaintFactory.create(title="Spam ditolak", status=Status.REJECTED)
+    ComplaintFactory.create(title="Dari pelapor diblokir", from_banned_reporter=True)
 
     response = client.get(reverse("complaints:public_list"))
 
@@ -83,13 +83,13 @@ def test_public_list_shows_public_reports_and_never_secret_hidden_rejected_or_ba
 
 
 def test_public_list_filters_by_category_kecamatan_status_and_dates(client: Client) -> None:
-    road = CategoryFactory(code="jalan")
-    other_district = DistrictFactory(code="12.71.02", name="Medan Area")
-    match = ComplaintFactory(category=road, status=Status.IN_PROGRESS)
-    ComplaintFactory(category=road, status=Status.CLOSED)
-    ComplaintFactory(category=road, district=other_district, status=Status.IN_PROGRESS)
-    ComplaintFactory(status=Status.IN_PROGRESS)
-    ComplaintFactory(
+    road = CategoryFactory.create(code="jalan")
+    other_district = DistrictFactory.create(code="12.71.02", name="Medan Area")
+    match = ComplaintFactory.create(category=road, status=Status.IN_PROGRESS)
+    ComplaintFactory.create(category=road, status=Status.CLOSED)
+    ComplaintFactory.create(category=road, district=other_district, status=Status.IN_PROGRESS)
+    ComplaintFactory.create(status=Status.IN_PROGRESS)
+    ComplaintFactory.create(
         category=road,
         status=Status.IN_PROGRESS,
         submitted_at=timezone.now() - timedelta(days=40),
@@ -113,12 +113,14 @@ def test_public_list_filters_by_category_kecamatan_status_and_dates(client: Clie
 def test_public_list_paginates_by_20_with_a_bounded_number_of_queries(
     client: Client, django_assert_max_num_queries: Any
 ) -> None:
-    category = CategoryFactory()
-    district = DistrictFactory()
-    village = VillageFactory(district=district)
-    reporter = CitizenFactory()
+    category = CategoryFactory.create()
+    district = DistrictFactory.create()
+    village = VillageFactory.create(district=district)
+    reporter = CitizenFactory.create()
     for _ in range(45):
-        ComplaintFactory(category=category, district=district, village=village, reporter=reporter)
+        ComplaintFactory.create(
+            category=category, district=district, village=village, reporter=reporter
+        )
     client.get(reverse("complaints:public_list"))  # warm caches (sessions, regions)
 
     with django_assert_max_num_queries(8):
@@ -132,16 +134,16 @@ def test_public_list_query_count_does_not_grow_with_the_page(
     client: Client, django_assert_max_num_queries: Any
 ) -> None:
     for _ in range(20):
-        ComplaintFactory()  # each with its own category, kecamatan and kelurahan
+        ComplaintFactory.create()  # each with its own category, kecamatan and kelurahan
     with django_assert_max_num_queries(8):
         response = client.get(reverse("complaints:public_list"))
     assert len(response.context["page"].object_list) == 20
 
 
 def test_map_data_returns_only_public_fields_of_public_reports(client: Client) -> None:
-    reporter = CitizenFactory(full_name="Budi Santoso", email="budi@contoh.id")
-    public = ComplaintFactory(reporter=reporter, title="<b>Lubang</b>")
-    ComplaintFactory(privacy=Privacy.SECRET)
+    reporter = CitizenFactory.create(full_name="Budi Santoso", email="budi@contoh.id")
+    public = ComplaintFactory.create(reporter=reporter, title="<b>Lubang</b>")
+    ComplaintFactory.create(privacy=Privacy.SECRET)
 
     response = client.get(reverse("complaints:public_map_data"))
 
@@ -171,8 +173,8 @@ def test_map_data_is_clustered_by_grid_cell_above_the_marker_limit(
 ) -> None:
     monkeypatch.setattr(views_public, "MAP_MARKER_LIMIT", 2)
     for _ in range(3):
-        ComplaintFactory(latitude=3.5952, longitude=98.6722)
-    ComplaintFactory(latitude=3.6500, longitude=98.7000)
+        ComplaintFactory.create(latitude=3.5952, longitude=98.6722)
+    ComplaintFactory.create(latitude=3.6500, longitude=98.7000)
 
     data = client.get(reverse("complaints:public_map_data")).json()
 
@@ -195,7 +197,7 @@ def test_list_and_map_render_without_a_tile_server_setting(client: Client, setti
 
 
 def test_public_report_page_shows_the_report_to_everyone(client: Client) -> None:
-    complaint = ComplaintFactory(status=Status.DISPOSED)
+    complaint = ComplaintFactory.create(status=Status.DISPOSED)
     actors = Actors.around(citizen=complaint.reporter, agency=complaint.agency)
     assert_permission_matrix(
         Client,
@@ -221,8 +223,8 @@ def test_public_report_page_shows_the_report_to_everyone(client: Client) -> None
 def test_non_public_report_page_is_404_except_for_its_reporter_and_handling_staff(
     hidden: dict[str, Any],
 ) -> None:
-    values = {"status": Status.DISPOSED, "agency": AgencyFactory(), **hidden}
-    complaint = ComplaintFactory(**values)
+    values = {"status": Status.DISPOSED, "agency": AgencyFactory.create(), **hidden}
+    complaint = ComplaintFactory.create(**values)
     actors = Actors.around(citizen=complaint.reporter, agency=complaint.agency)
     responses = assert_permission_matrix(
         Client,
@@ -247,8 +249,8 @@ def test_unknown_reference_is_404(client: Client) -> None:
 
 
 def test_anonim_reporter_never_appears_in_public_html(client: Client) -> None:
-    reporter = CitizenFactory(full_name="Siti Rahmawati Nasution", email="siti@contoh.id")
-    complaint = ComplaintFactory(
+    reporter = CitizenFactory.create(full_name="Siti Rahmawati Nasution", email="siti@contoh.id")
+    complaint = ComplaintFactory.create(
         reporter=reporter, privacy=Privacy.ANONYMOUS, reporter_name=reporter.full_name
     )
 
@@ -266,8 +268,8 @@ def test_anonim_reporter_never_appears_in_public_html(client: Client) -> None:
 
 
 def test_publik_report_shows_only_first_name_and_initial(client: Client) -> None:
-    reporter = CitizenFactory(full_name="Budi Santoso", email="budi@contoh.id")
-    complaint = ComplaintFactory(reporter=reporter, reporter_name="Budi Santoso")
+    reporter = CitizenFactory.create(full_name="Budi Santoso", email="budi@contoh.id")
+    complaint = ComplaintFactory.create(reporter=reporter, reporter_name="Budi Santoso")
 
     html = client.get(reverse("complaints:public_detail", args=[complaint.reference])).content
 
@@ -278,11 +280,11 @@ def test_publik_report_shows_only_first_name_and_initial(client: Client) -> None
 
 
 def test_html_and_script_in_title_and_description_are_escaped(client: Client) -> None:
-    complaint = ComplaintFactory(
+    complaint = ComplaintFactory.create(
         title='<script>alert("t")</script>',
         description='<img src=x onerror=alert(1)> <a href="javascript:alert(2)">x</a>',
     )
-    ComplaintEventFactory(complaint=complaint, message="<script>alert('e')</script>")
+    ComplaintEventFactory.create(complaint=complaint, message="<script>alert('e')</script>")
 
     detail = client.get(reverse("complaints:public_detail", args=[complaint.reference]))
     listing = client.get(reverse("complaints:public_list"))
@@ -299,9 +301,11 @@ def test_html_and_script_in_title_and_description_are_escaped(client: Client) ->
 
 
 def test_report_page_shows_the_public_timeline_but_not_internal_notes(client: Client) -> None:
-    complaint = ComplaintFactory()
-    ComplaintEventFactory(complaint=complaint, message="Tim sudah ke lokasi.")
-    ComplaintEventFactory(complaint=complaint, message="Catatan internal rahasia", is_public=False)
+    complaint = ComplaintFactory.create()
+    ComplaintEventFactory.create(complaint=complaint, message="Tim sudah ke lokasi.")
+    ComplaintEventFactory.create(
+        complaint=complaint, message="Catatan internal rahasia", is_public=False
+    )
 
     html = client.get(reverse("complaints:public_detail", args=[complaint.reference])).content
 
@@ -315,7 +319,7 @@ def test_report_page_shows_the_public_timeline_but_not_internal_notes(client: Cl
 def test_public_photo_of_a_public_report_is_served_inline_to_anonymous_visitors(
     client: Client,
 ) -> None:
-    complaint = ComplaintFactory()
+    complaint = ComplaintFactory.create()
     photo = _photo(complaint)
 
     page = client.get(reverse("complaints:public_detail", args=[complaint.reference]))
@@ -344,7 +348,7 @@ def test_public_photo_of_a_public_report_is_served_inline_to_anonymous_visitors(
 def test_public_photo_is_404_when_not_public(
     client: Client, complaint_values: dict[str, Any], photo_values: dict[str, Any]
 ) -> None:
-    complaint = ComplaintFactory(**complaint_values)
+    complaint = ComplaintFactory.create(**complaint_values)
     photo = _photo(complaint, **photo_values)
 
     response = client.get(
@@ -355,8 +359,8 @@ def test_public_photo_is_404_when_not_public(
 
 
 def test_public_photo_of_another_report_is_404(client: Client) -> None:
-    complaint = ComplaintFactory()
-    other_photo = _photo(ComplaintFactory())
+    complaint = ComplaintFactory.create()
+    other_photo = _photo(ComplaintFactory.create())
     response = client.get(
         reverse("complaints:public_photo", args=[complaint.reference, other_photo.file_id])
     )
@@ -367,8 +371,8 @@ def test_public_photo_of_another_report_is_404(client: Client) -> None:
 
 
 def test_citizen_supports_a_public_report(client: Client) -> None:
-    complaint = ComplaintFactory()
-    supporter = CitizenFactory()
+    complaint = ComplaintFactory.create()
+    supporter = CitizenFactory.create()
     client.force_login(supporter)
 
     response = client.post(reverse("complaints:follow", args=[complaint.reference]))
@@ -383,7 +387,7 @@ def test_citizen_supports_a_public_report(client: Client) -> None:
 
 
 def test_anonymous_visitor_cannot_follow_and_nothing_changes(client: Client) -> None:
-    complaint = ComplaintFactory()
+    complaint = ComplaintFactory.create()
     response = client.post(reverse("complaints:follow", args=[complaint.reference]))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("accounts:login"))
@@ -391,8 +395,8 @@ def test_anonymous_visitor_cannot_follow_and_nothing_changes(client: Client) -> 
 
 
 def test_secret_report_cannot_be_followed(client: Client) -> None:
-    complaint = ComplaintFactory(privacy=Privacy.SECRET)
-    client.force_login(CitizenFactory())
+    complaint = ComplaintFactory.create(privacy=Privacy.SECRET)
+    client.force_login(CitizenFactory.create())
     response = client.post(reverse("complaints:follow", args=[complaint.reference]))
     assert response.status_code == 404
     assert ComplaintFollower.objects.count() == 0
@@ -402,7 +406,7 @@ def test_secret_report_cannot_be_followed(client: Client) -> None:
 
 
 def test_tracking_a_public_report_without_login_shows_its_public_summary(client: Client) -> None:
-    complaint = ComplaintFactory(title="Drainase tersumbat")
+    complaint = ComplaintFactory.create(title="Drainase tersumbat")
     typed = complaint.reference.lower().replace("-", " ")
 
     response = client.get(reverse("complaints:track"), {"nomor": typed})
@@ -413,7 +417,7 @@ def test_tracking_a_public_report_without_login_shows_its_public_summary(client:
 
 
 def test_tracking_a_secret_report_shows_only_status_and_dates(client: Client) -> None:
-    complaint = ComplaintFactory(
+    complaint = ComplaintFactory.create(
         privacy=Privacy.SECRET,
         title="Pungli di kantor kelurahan",
         description="Petugas meminta uang tambahan.",
@@ -452,8 +456,8 @@ def test_tracking_is_rate_limited(client: Client, monkeypatch: pytest.MonkeyPatc
 def test_citizen_follows_a_kelurahan_and_unsubscribes_by_token_without_login(
     client: Client,
 ) -> None:
-    village = VillageFactory()
-    citizen = CitizenFactory()
+    village = VillageFactory.create()
+    citizen = CitizenFactory.create()
     client.force_login(citizen)
 
     response = client.post(
@@ -473,9 +477,9 @@ def test_citizen_follows_a_kelurahan_and_unsubscribes_by_token_without_login(
 
 
 def test_area_subscription_rejects_a_kelurahan_of_another_kecamatan(client: Client) -> None:
-    village = VillageFactory()
-    other = DistrictFactory(code="12.71.02", name="Medan Area")
-    client.force_login(CitizenFactory())
+    village = VillageFactory.create()
+    other = DistrictFactory.create(code="12.71.02", name="Medan Area")
+    client.force_login(CitizenFactory.create())
 
     response = client.post(
         reverse("complaints:area_subscribe"), {"kecamatan": other.code, "kelurahan": village.code}

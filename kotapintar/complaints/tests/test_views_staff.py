@@ -504,9 +504,8 @@ def test_resolve_without_a_required_after_photo_is_refused_and_changes_nothing()
         _action_url(complaint, "resolve"), {"resolve-response": "Sudah ditambal."}
     )
     assert response.status_code == 200
-    assert response.context["action_forms"][-1]["form"].errors or any(
-        item["form"].errors for item in response.context["action_forms"]
-    )
+    opened = [item for item in response.context["action_forms"] if item["open"]]
+    assert opened[0]["form"].errors == {"after_photo": ["Bidang ini harus diisi."]}
     complaint.refresh_from_db()
     assert complaint.status == Status.IN_PROGRESS
     assert complaint.resolved_at is None
@@ -527,15 +526,31 @@ def test_resolve_with_an_after_photo_stores_it() -> None:
     assert list(complaint.photos.values_list("kind", flat=True)) == [PhotoKind.AFTER]
 
 
-def test_service_errors_are_shown_in_indonesian() -> None:
+def test_service_errors_are_shown_on_the_form_and_change_nothing() -> None:
+    complaint = ComplaintFactory(status=Status.RECEIVED)
+    response = _client(CoordinatorFactory(), language="en").post(
+        _action_url(complaint, "reject"),
+        {"reject-reason": RejectionReason.NOT_AUTHORITY, "reject-note": "  "},
+    )
+    assert response.status_code == 200
+    opened = [item for item in response.context["action_forms"] if item["open"]]
+    assert [item["action"] for item in opened] == ["reject"]
+    assert opened[0]["form"].non_field_errors() == ["The explanation must not be empty."]
+    assert "The explanation must not be empty." in response.content.decode()
+    complaint.refresh_from_db()
+    assert complaint.status == Status.RECEIVED
+    assert not ComplaintEvent.objects.filter(complaint_id=complaint.pk).exists()
+
+
+def test_form_errors_are_in_indonesian_by_default() -> None:
     complaint = ComplaintFactory(status=Status.DISPOSED)
     officer = OfficerFactory(agency=complaint.agency)
     response = _client(officer).post(
         _action_url(complaint, "return_not_authority"), {"return_not_authority-reason": "   "}
     )
     assert response.status_code == 200
-    errors = [item["form"].errors for item in response.context["action_forms"] if item["open"]]
-    assert errors and errors[0]
+    opened = [item for item in response.context["action_forms"] if item["open"]]
+    assert opened[0]["form"].errors == {"reason": ["Bidang ini harus diisi."]}
     complaint.refresh_from_db()
     assert complaint.status == Status.DISPOSED
 

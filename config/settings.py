@@ -259,6 +259,19 @@ KOTAPINTAR_CALENDAR_LIBRARY_CUTI_BERSAMA = env.bool(
     "KOTAPINTAR_CALENDAR_LIBRARY_CUTI_BERSAMA", default=True
 )
 
+# --- Complaints map -----------------------------------------------------------------------------
+# Tiles are optional: without them the pin, device location and typed coordinates still work.
+COMPLAINTS_MAP_TILE_URL = env.str(
+    "COMPLAINTS_MAP_TILE_URL", default="https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+)
+COMPLAINTS_MAP_TILE_ATTRIBUTION = env.str(
+    "COMPLAINTS_MAP_TILE_ATTRIBUTION", default="© OpenStreetMap contributors"
+)
+COMPLAINTS_MAP_CENTER = tuple(
+    env.list("COMPLAINTS_MAP_CENTER", cast=float, default=[3.5952, 98.6722])
+)
+COMPLAINTS_MAP_ZOOM = env.int("COMPLAINTS_MAP_ZOOM", default=13)
+
 # --- E-mail, SMS/WhatsApp ---------------------------------------------------------------------
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)

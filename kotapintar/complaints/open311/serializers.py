@@ -7,6 +7,7 @@ Nothing about the reporter is ever part of a record: no name, e-mail, phone or a
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
@@ -157,14 +158,17 @@ def _city_name() -> str:
 
 
 def public_photo_url_builder(base_url: str) -> Callable[[Complaint], str] | None:
-    """``media_url`` of a record: the first public report photo, once the citizen pages serve one.
+    """``media_url`` of a record: the first public report photo, served by the citizen pages.
 
-    The public photo view belongs to the citizen pages (URL name ``complaints:public_photo``,
-    arguments ``reference`` and ``photo_id``). Until it exists ``media_url`` stays empty.
-    Needs the photos prefetched into ``public_report_photos`` (see ``views``).
+    ``complaints:public_photo`` (arguments ``reference`` and ``file_id``) serves the photos
+    anyone may see of a public report; without that view ``media_url`` stays empty. Needs
+    the photos prefetched into ``public_report_photos`` (see ``views``).
     """
     try:
-        reverse("complaints:public_photo", kwargs={"reference": "ADU-2222-2222", "photo_id": 1})
+        reverse(
+            "complaints:public_photo",
+            kwargs={"reference": "ADU-2222-2222", "file_id": uuid.UUID(int=0)},
+        )
     except NoReverseMatch:
         return None
 
@@ -174,7 +178,7 @@ def public_photo_url_builder(base_url: str) -> Callable[[Complaint], str] | None
             return ""
         path = reverse(
             "complaints:public_photo",
-            kwargs={"reference": complaint.reference, "photo_id": photos[0].pk},
+            kwargs={"reference": complaint.reference, "file_id": photos[0].file_id},
         )
         return base_url.rstrip("/") + path
 

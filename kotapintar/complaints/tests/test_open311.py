@@ -19,8 +19,10 @@ from kotapintar.complaints.models import (
     Channel,
     Complaint,
     ComplaintEvent,
+    ComplaintPhoto,
     EventKind,
     Open311Client,
+    PhotoKind,
     Privacy,
     QuestionType,
     Status,
@@ -1101,3 +1103,41 @@ def test_post_needs_no_csrf_token(roads: Any) -> None:
     Open311ClientFactory(raw_key="kunci-rahasia-aplikasi-1")
     strict = Client(enforce_csrf_checks=True)
     assert _post(strict, **_valid("kunci-rahasia-aplikasi-1")).status_code == 200
+
+
+def _stored_png(color: str) -> Any:
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    from kotapintar.core.uploads import store_upload
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (40, 30), color).save(buffer, format="PNG")
+    upload = SimpleUploadedFile(f"{color}.png", buffer.getvalue(), content_type="image/png")
+    return store_upload(uploaded_file=upload, uploaded_by=None, allowed_kinds=frozenset({"image"}))
+
+
+def test_media_url_is_the_first_public_report_photo(client: Client) -> None:
+    complaint = _complaint()
+    redacted = ComplaintPhoto.objects.create(
+        complaint=complaint, file=_stored_png("black"), kind=PhotoKind.REPORT, is_redacted=True
+    )
+    first = ComplaintPhoto.objects.create(
+        complaint=complaint, file=_stored_png("red"), kind=PhotoKind.REPORT
+    )
+    ComplaintPhoto.objects.create(
+        complaint=complaint, file=_stored_png("blue"), kind=PhotoKind.REPORT
+    )
+    expected = (
+        f"https://pengaduan.pemkomedan.go.id/pengaduan/{complaint.reference}/foto/{first.file_id}/"
+    )
+    [record] = _json(client.get(f"{BASE}/requests/{complaint.reference}.json"))
+    assert record["media_url"] == expected
+    assert str(redacted.file_id) not in expected
+    [listed] = _json(client.get(f"{BASE}/requests.json"))
+    assert listed["media_url"] == expected
+    # The URL really serves the photo to an anonymous visitor.
+    photo = client.get(expected.removeprefix("https://pengaduan.pemkomedan.go.id"))
+    assert photo.status_code == 200

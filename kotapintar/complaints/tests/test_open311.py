@@ -1141,3 +1141,15 @@ def test_media_url_is_the_first_public_report_photo(client: Client) -> None:
     # The URL really serves the photo to an anonymous visitor.
     photo = client.get(expected.removeprefix("https://pengaduan.pemkomedan.go.id"))
     assert photo.status_code == 200
+
+
+@pytest.mark.usefixtures("city")
+def test_posted_utf8_text_comes_back_unchanged_in_json_and_xml(client: Client, roads: Any) -> None:
+    Open311ClientFactory(raw_key="kunci-rahasia-aplikasi-1")
+    text = "Parit di depan rumah Ompu Sitanggang 蘇 meluap 🌊 & <b>bau</b>"
+    response = _post(client, **_valid("kunci-rahasia-aplikasi-1", description=text))
+    reference = _json(response)[0]["service_request_id"]
+    [record] = _json(client.get(f"{BASE}/requests/{reference}.json"))
+    assert record["description"] == f"Jalan rusak: {text}"
+    root = _xml(client.get(f"{BASE}/requests/{reference}.xml"))
+    assert root.findtext("request/description") == f"Jalan rusak: {text}"

@@ -330,8 +330,19 @@ def test_queue_query_count_does_not_grow_with_rows(django_assert_max_num_queries
         )
     client = _client(officer)
     client.get(QUEUE_URL)  # warm caches (session, calendar)
-    with django_assert_max_num_queries(10):
+    # session, user, count, page, unread notifications, category and kecamatan choices
+    with django_assert_max_num_queries(7):
         response = client.get(QUEUE_URL)
+    assert len(response.context["rows"]) == 25
+
+
+def test_coordinator_queue_query_count_is_bounded(django_assert_max_num_queries) -> None:
+    for _ in range(25):
+        ComplaintFactory(status=Status.IN_PROGRESS, assigned_to=OfficerFactory())
+    client = _client(CoordinatorFactory())
+    client.get(QUEUE_URL, {"tab": "semua"})
+    with django_assert_max_num_queries(8):  # + the agency choices
+        response = client.get(QUEUE_URL, {"tab": "semua"})
     assert len(response.context["rows"]) == 25
 
 
@@ -672,3 +683,67 @@ def test_staff_file_policy_follows_the_complaint_and_photo_visibility() -> None:
     public_photo = _photo(public)
     assert complaint_photo_staff_policy(OfficerFactory(agency=public.agency), public_photo.file)
     assert not complaint_photo_staff_policy(OfficerFactory(), public_photo.file)
+
+
+def test_coordinator_disposes_to_the_chosen_agency() -> None:
+    complaint = ComplaintFactory(status=Status.VERIFIED)
+    agency = AgencyFactory()
+    response = _client(CoordinatorFactory()).post(
+        _action_url(complaint, "dispose"), {"dispose-agency": agency.code, "dispose-note": ""}
+    )
+    assert response.status_code == 303
+    assert response["Location"] == _detail_url(complaint)
+    complaint.refresh_from_db()
+    assert complaint.status == Status.DISPOSED
+    assert complaint.agency == agency
+
+
+def test_request_info_waits_on_the_citizen_and_is_not_offered_twice() -> None:
+    complaint = ComplaintFactory(status=Status.IN_PROGRESS)
+    officer = OfficerFactory(agency=complaint.agency)
+    client = _client(officer)
+    response = client.post(
+        _action_url(complaint, "request_info"),
+        {"request_info-question": "Di depan nomor rumah berapa?"},
+    )
+    assert response.status_code == 303
+    complaint.refresh_from_db()
+    assert complaint.waiting_on_citizen is True
+    assert "request_info" not in _action_names(client.get(_detail_url(complaint)))
+    response = client.post(
+        _action_url(complaint, "request_info"), {"request_info-question": "Lagi?"}
+    )
+    assert response.status_code == 403
+
+
+def test_redacting_a_title_keeps_the_original_for_audit() -> None:
+    complaint = ComplaintFactory(status=Status.RECEIVED, title="Pak Budi 0812345678 korupsi")
+    response = _client(CoordinatorFactory()).post(
+        _action_url(complaint, "redact"),
+        {
+            "redact-field": "title",
+            "redact-new_text": "Dugaan pungutan liar",
+            "redact-reason": "Data pribadi",
+        },
+    )
+    assert response.status_code == 303
+    complaint.refresh_from_db()
+    assert complaint.title == "Dugaan pungutan liar"
+    assert complaint.redactions.get().original_text == "Pak Budi 0812345678 korupsi"
+
+
+def test_coordinator_rejects_a_resolution_then_closes_another() -> None:
+    coordinator = CoordinatorFactory()
+    client = _client(coordinator)
+    weak = ComplaintFactory(status=Status.RESOLVED)
+    response = client.post(
+        _action_url(weak, "reject_resolution"),
+        {"reject_resolution-reason": "Foto sesudah tidak menunjukkan perbaikan."},
+    )
+    assert response.status_code == 303
+    weak.refresh_from_db()
+    assert weak.status == Status.IN_PROGRESS
+    done = ComplaintFactory(status=Status.RESOLVED)
+    assert client.post(_action_url(done, "close"), {}).status_code == 303
+    done.refresh_from_db()
+    assert done.status == Status.CLOSED

@@ -2,6 +2,7 @@
 
 from django.utils.translation import gettext_lazy as _
 
+from kotapintar.complaints import access  # noqa: F401  (registers the photo access policy)
 from kotapintar.portal.selectors import ServiceEntry, register_service
 
 register_service(

@@ -669,20 +669,21 @@ def test_coordinator_makes_a_report_secret() -> None:
     assert complaint.privacy == Privacy.SECRET
 
 
-def test_staff_file_policy_follows_the_complaint_and_photo_visibility() -> None:
-    from kotapintar.complaints.staff_access import complaint_photo_staff_policy
+def test_file_policy_follows_the_complaint_and_photo_visibility() -> None:
+    from kotapintar.complaints.selectors import photo_file_visible
 
     complaint = ComplaintFactory(status=Status.DISPOSED, privacy=Privacy.SECRET)
     photo = _photo(complaint)
     officer = OfficerFactory(agency=complaint.agency)
-    assert complaint_photo_staff_policy(CoordinatorFactory(), photo.file) is True
-    assert complaint_photo_staff_policy(officer, photo.file) is False  # rahasia: no photos
-    assert complaint_photo_staff_policy(OfficerFactory(), photo.file) is False
-    assert complaint_photo_staff_policy(complaint.reporter, photo.file) is False  # not staff
-    public = ComplaintFactory(status=Status.DISPOSED, is_hidden=True)
-    public_photo = _photo(public)
-    assert complaint_photo_staff_policy(OfficerFactory(agency=public.agency), public_photo.file)
-    assert not complaint_photo_staff_policy(OfficerFactory(), public_photo.file)
+    assert photo_file_visible(CoordinatorFactory(), photo.file) is True
+    assert photo_file_visible(officer, photo.file) is False  # rahasia: no photos for the OPD
+    assert photo_file_visible(OfficerFactory(), photo.file) is False
+    assert photo_file_visible(complaint.reporter, photo.file) is True  # the reporter's own
+    hidden = ComplaintFactory(status=Status.DISPOSED, is_hidden=True)
+    hidden_photo = _photo(hidden)
+    assert photo_file_visible(OfficerFactory(agency=hidden.agency), hidden_photo.file)
+    assert not photo_file_visible(OfficerFactory(), hidden_photo.file)
+    assert not photo_file_visible(None, hidden_photo.file)
 
 
 def test_coordinator_disposes_to_the_chosen_agency() -> None:

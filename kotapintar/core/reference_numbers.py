@@ -2,7 +2,7 @@
 
 The body is 8 symbols from a 30-symbol alphabet (Crockford-style, without the easily confused
 0/O, 1/I/L and U): 30**8 ~ 6.6e11 values, about 39 bits, drawn with :mod:`secrets`. The prefix
-names the module (2-5 letters, e.g. ``ADU`` for adminduk).
+names the module (2-5 letters, e.g. ``ADU`` for pengaduan, complaints).
 
 Typing is forgiving: case, spaces, dots and missing or extra dashes do not matter, and in the
 prefix a 0 is read as O and a 1 as I. The body never contains 0/O/1/I/L/U, so such a character

@@ -272,6 +272,12 @@ COMPLAINTS_MAP_CENTER = tuple(
 )
 COMPLAINTS_MAP_ZOOM = env.int("COMPLAINTS_MAP_ZOOM", default=13)
 
+# --- Open311 GeoReport v2 ------------------------------------------------------------------
+# Extra accepted jurisdiction_id values (the region code and the site's host always are).
+OPEN311_JURISDICTION_IDS = env.list("OPEN311_JURISDICTION_IDS", default=[])
+OPEN311_LANGUAGE = env.str("OPEN311_LANGUAGE", default="id")
+OPEN311_CONTACT = env.str("OPEN311_CONTACT", default="")
+
 # --- E-mail, SMS/WhatsApp ---------------------------------------------------------------------
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)

@@ -165,7 +165,7 @@ def _is_active_user(user: object) -> bool:
 
 def _require_role(actor: User | None, roles: Iterable[str]) -> User:
     if actor is None or not _is_active_user(actor) or actor.role not in set(roles):
-        raise PermissionDenied("This role may not take this action.")
+        raise PermissionDenied(_("This role may not take this action."))
     return actor
 
 
@@ -178,7 +178,7 @@ def _require_agency_staff_or_triage(actor: User, complaint: Complaint) -> None:
         or complaint.assigned_to_id == actor.pk
     ):
         return
-    raise PermissionDenied("Not this agency's report.")
+    raise PermissionDenied(_("Not this agency's report."))
 
 
 def _check_action(complaint: Complaint, actor: User | None, action: str) -> tuple[User, str]:
@@ -617,7 +617,7 @@ def complaint_submit(
     if len(key) > IDEMPOTENCY_KEY_MAX_LENGTH:
         raise _invalid(_("The submission key is too long."), "invalid_idempotency_key")
     if reporter is not None and not _is_active_user(reporter):
-        raise PermissionDenied("Inactive accounts cannot report.")
+        raise PermissionDenied(_("Inactive accounts cannot report."))
     existing = _existing_submission(reporter=reporter, open311_client=open311_client, key=key)
     if existing is not None:
         return existing
@@ -1262,7 +1262,7 @@ def complaint_add_info(
     """The reporter adds information while the report is open; a paused clock resumes."""
     locked = _lock(complaint)
     if not _is_active_user(reporter) or locked.reporter_id != reporter.pk:
-        raise PermissionDenied("Only the reporter adds information.")
+        raise PermissionDenied(_("Only the reporter adds information."))
     _require_open(locked)
     policy = complaint_policy()
     clean_text = _clean_text(text, field="text", max_length=policy.description_max_length)
@@ -1459,7 +1459,7 @@ def _close(
 
 def _require_reporter(complaint: Complaint, reporter: User | None) -> User:
     if reporter is None or not _is_active_user(reporter) or complaint.reporter_id != reporter.pk:
-        raise PermissionDenied("Only the reporter may do this.")
+        raise PermissionDenied(_("Only the reporter may do this."))
     return reporter
 
 
@@ -1563,7 +1563,7 @@ def _follow(complaint: Complaint, user: User) -> bool:
 def complaint_follow(*, complaint: Complaint, user: User) -> bool:
     """Follow (support) a report; ``False`` when already following. The reporter cannot."""
     if not _is_active_user(user):
-        raise PermissionDenied("Log in to follow a report.")
+        raise PermissionDenied(_("Log in to follow a report."))
     if complaint.reporter_id == user.pk:
         raise _invalid(_("You are the reporter of this report."), "own_report")
     created = _follow(complaint, user)
@@ -1587,7 +1587,7 @@ def area_subscribe(
     *, user: User, district: District, village: Village | None = None
 ) -> AreaSubscription:
     if not _is_active_user(user):
-        raise PermissionDenied("Log in to follow an area.")
+        raise PermissionDenied(_("Log in to follow an area."))
     if district.regency_id != deployment_regency_code():
         raise _invalid(_("Choose a kecamatan of this city."), "unknown_district")
     if village is not None and village.district_id != district.pk:

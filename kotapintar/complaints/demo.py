@@ -74,6 +74,7 @@ KEY_PREFIX = "demo"
 COUNTS = {"small": 200, "medan-5y": 500_000}
 #: How many reports the fixed demo citizen ("warga@...") files, whatever the scale.
 DEMO_CITIZEN_REPORTS = 12
+SUPPORTED_SHARE = 0.08  # public reports that other citizens support
 CHUNK = 5000  # reports generated and written per round (events follow their reports)
 
 WIB = dt_timezone(timedelta(hours=7))  # Asia/Jakarta has no daylight saving time
@@ -427,7 +428,7 @@ THEMES: dict[str, Theme] = {
         ("Penertiban sudah dilakukan bersama petugas Dinas Perhubungan.",),
     ),
     "pkl": Theme(
-        ("pedagang", "pkl", "ketertiban", "trantib"),
+        ("pedagang", "pkl"),
         5,
         ("Pedagang kaki lima menutup trotoar {street}", "Lapak liar di {street}"),
         (
@@ -512,6 +513,76 @@ THEMES: dict[str, Theme] = {
         ("Dinas Sosial akan memverifikasi data penerima.",),
         ("Data penerima sudah diverifikasi ulang bersama kelurahan.",),
     ),
+    "ketertiban": Theme(
+        ("ketertiban", "keributan", "trantib"),
+        3,
+        (
+            "Balap liar setiap malam di {street}",
+            "Keributan di warung tuak {landmark} di {street}",
+            "Tempat hiburan buka melewati jam di {street}",
+        ),
+        (
+            "Suara knalpot sangat mengganggu warga sampai dini hari.",
+            "Sudah {duration} kejadian ini berulang dan warga resah.",
+        ),
+        ("Satpol PP akan melakukan patroli di lokasi.",),
+        ("Patroli gabungan sudah dilakukan dan pelaku diberi pembinaan.",),
+    ),
+    "adminduk": Theme(
+        ("adminduk", "ktp", "akta"),
+        5,
+        (
+            "Pengurusan KTP-el lambat di {office}",
+            "Blangko KTP-el kosong di kantor camat {district}",
+            "Akta kelahiran anak belum selesai",
+            "Pindah domisili dipersulit di {office}",
+        ),
+        (
+            "Saya datang pukul 08.00 tapi baru dilayani siang hari.",
+            "Berkas sudah {duration} belum selesai tanpa kejelasan.",
+            "Petugas menyuruh kembali minggu depan tanpa alasan yang jelas.",
+        ),
+        ("Laporan sudah kami sampaikan kepada kepala bidang pelayanan untuk dicek.",),
+        (
+            "Dokumen pelapor sudah selesai dan dapat diambil di loket.",
+            "Blangko sudah tersedia kembali; pelapor sudah dihubungi.",
+        ),
+    ),
+    "pencemaran": Theme(
+        ("pencemaran", "limbah", "bising"),
+        3,
+        (
+            "Limbah pabrik dibuang ke parit di {street}",
+            "Asap pembakaran sampah di Kel. {village}",
+            "Suara bising bengkel sampai malam di {street}",
+        ),
+        (
+            "Airnya hitam dan berbau, ikan-ikan mati.",
+            "Asapnya masuk ke rumah warga, anak-anak batuk.",
+            "Kebisingan terjadi setiap malam sampai pukul 02.00.",
+        ),
+        ("Petugas pengawasan lingkungan akan mengambil sampel dan meninjau lokasi.",),
+        ("Pelaku usaha sudah diberi teguran tertulis dan diminta mengolah limbahnya.",),
+    ),
+    "angkutan": Theme(
+        ("angkutan", "angkot", "halte"),
+        2,
+        ("Angkot ngetem sembarangan di {street}", "Halte rusak di {street}"),
+        ("Angkot berhenti lama di simpang sehingga macet.", "Atap halte bocor dan kursinya patah."),
+        ("Dinas Perhubungan akan menertibkan angkutan di lokasi.",),
+        ("Penertiban angkutan umum sudah dilakukan.", "Halte sudah diperbaiki."),
+    ),
+    "jembatan": Theme(
+        ("jembatan",),
+        2,
+        ("Jembatan rusak di {street}", "Pagar jembatan patah di Kel. {village}"),
+        (
+            "Lantai jembatan berlubang dan papannya lapuk.",
+            "Pagar pengaman patah, berbahaya bagi anak-anak.",
+        ),
+        ("Tim bina marga akan memeriksa struktur jembatan.",),
+        ("Lantai dan pagar jembatan sudah diperbaiki.",),
+    ),
     "darurat": Theme(
         ("darurat", "keamanan", "kebakaran"),
         0.5,
@@ -528,7 +599,11 @@ THEMES: dict[str, Theme] = {
 GENERIC = Theme(
     (),
     2,
-    ("{category} di {street}", "Masalah {category} di Kel. {village}"),
+    (
+        "Keluhan warga di {street}",
+        "Fasilitas umum rusak di Kel. {village}",
+        "Mohon perhatian untuk lingkungan {street}",
+    ),
     ("Masalah ini sudah {duration} dan belum ada penanganan.", "Mohon segera ditindaklanjuti."),
     ("Laporan sedang kami pelajari.",),
     ("Masalah sudah ditangani oleh petugas.",),
@@ -559,10 +634,38 @@ REJECTION_NOTES = {
 }
 
 
+#: Themes of the seed categories (``complaints/data/categories.json``) by code.
+CATEGORY_THEMES = {
+    "jalan-rusak": "jalan",
+    "trotoar": "jalan",
+    "jembatan-rusak": "jembatan",
+    "drainase": "drainase",
+    "lampu-jalan": "lampu",
+    "sampah": "sampah",
+    "pohon": "pohon",
+    "pencemaran": "pencemaran",
+    "banjir": "banjir",
+    "ketertiban-umum": "ketertiban",
+    "pkl": "pkl",
+    "bangunan-liar": "bangunan",
+    "lalu-lintas": "lampu_lalin",
+    "parkir-liar": "parkir",
+    "angkutan-umum": "angkutan",
+    "layanan-kesehatan": "kesehatan",
+    "layanan-sekolah": "pendidikan",
+    "layanan-adminduk": "adminduk",
+    "bantuan-sosial": "sosial",
+    "darurat": "darurat",
+}
+
+
 def _theme_of(category: Category) -> Theme:
     if category.is_emergency:
         return THEMES["darurat"]
-    text = f"{category.code} {category.name} {category.keywords}".lower().replace("-", " ")
+    if category.code in CATEGORY_THEMES:
+        return THEMES[CATEGORY_THEMES[category.code]]
+    # Another city's categories: the first theme whose keyword is in the code or name.
+    text = f"{category.code} {category.name}".lower().replace("-", " ")
     for theme in THEMES.values():
         if any(keyword in text for keyword in theme.keywords):
             return theme
@@ -885,38 +988,49 @@ def _generate(ctx: DemoContext, s: Setting) -> None:
     pks = array("q")  # complaint pk per index n-1
     last_open: dict[tuple[int, str], int] = {}  # (category, kecamatan) -> index of latest report
     duplicates: list[tuple[int, int]] = []  # (duplicate index, original index)
-    followers: list[tuple[int, int]] = []  # (original index, user id)
-    reporter_of: array[int] = array("q")  # user id per index, 0 for walk-ins
+    reporter_of = array("q")  # user id per index, 0 for walk-ins
+    supporters = array("l")  # supporter count per index
+    followers: dict[tuple[int, int], None] = {}  # (index, user id), in creation order
 
     chunk: list[tuple[Complaint, list[Step]]] = []
     for n, submitted in enumerate(times, start=1):
         complaint, steps, dup_of = _one(
             ctx, s, rng, wd, n, submitted, cutoff, taken, demo_share, last_open
         )
-        chunk.append((complaint, steps))
         reporter_of.append(complaint.reporter_id or 0)
         if dup_of is not None:
             duplicates.append((n - 1, dup_of))
+        # Some public reports gather supporters (citizens following them).
+        if s.reporters and complaint.is_publicly_visible and rng.random() < SUPPORTED_SHARE:
+            for user_id, _name in rng.sample(s.reporters, k=rng.randrange(1, 5)):
+                if user_id != complaint.reporter_id:
+                    followers[(n - 1, user_id)] = None
+                    complaint.supporter_count += 1
+        supporters.append(complaint.supporter_count)
+        chunk.append((complaint, steps))
         if len(chunk) >= CHUNK:
             _write(ctx, chunk, pks)
             chunk = []
     if chunk:
         _write(ctx, chunk, pks)
 
-    # Duplicates point at their originals (known only once both are written); their reporters
-    # follow the original for updates.
+    # Duplicates point at their originals (known only once both are written); as in
+    # complaint_reject, the duplicate's reporter becomes a supporter of the original.
     links = [Complaint(pk=pks[d], duplicate_of_id=pks[o]) for d, o in duplicates]
     Complaint.objects.bulk_update(links, ["duplicate_of"], batch_size=500)
-    seen: set[tuple[int, int]] = set()
+    supported: set[int] = set()
     for d, o in duplicates:
         user, owner = reporter_of[d], reporter_of[o]
-        if user and user != owner and (o, user) not in seen:
-            seen.add((o, user))
-            followers.append((o, user))
+        if user and user != owner and (o, user) not in followers:
+            followers[(o, user)] = None
+            supporters[o] += 1
+            supported.add(o)
+    counts = [Complaint(pk=pks[o], supporter_count=supporters[o]) for o in sorted(supported)]
+    Complaint.objects.bulk_update(counts, ["supporter_count"], batch_size=500)
     ctx.bulk_create(
         ComplaintFollower,
         (
-            ComplaintFollower(complaint_id=pks[o], user_id=u, is_supporter=False)
+            ComplaintFollower(complaint_id=pks[o], user_id=u, is_supporter=True)
             for o, u in followers
         ),
     )
@@ -1287,6 +1401,7 @@ def _apply(
     rejected_at = None
     info_asked = info_added = None
     reopened = False
+    in_progress_at = None
     confirmed = False
     rated = False
     for st in steps:
@@ -1299,9 +1414,9 @@ def _apply(
                 c.verified_at = c.verified_at or st.at  # verify and dispose in one step
                 c.agency_id = st.agency_id
             elif st.to_status == Status.IN_PROGRESS and st.from_status == Status.DISPOSED:
-                c.first_response_at = st.at
+                c.first_response_at = in_progress_at = st.at
             elif st.to_status == Status.IN_PROGRESS:
-                reopened = True
+                reopened, in_progress_at = True, st.at  # the clock restarts on reopening
                 c.resolved_at = None
             elif st.to_status == Status.RESOLVED:
                 c.resolved_at = st.at
@@ -1342,8 +1457,8 @@ def _apply(
         start, days, stop = c.disposed_at, policy.response_working_days, None
     else:
         c.sla_stage = SlaStage.RESOLUTION
-        assert c.first_response_at is not None
-        start, days = c.first_response_at, category.resolution_working_days
+        assert in_progress_at is not None
+        start, days = in_progress_at, category.resolution_working_days
         stop = c.resolved_at if status in (Status.RESOLVED, Status.CLOSED) else None
     c.sla_target_working_days = days
     c.sla_started_at = start

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from django.core.management.base import CommandError
+from django.db.models import F
 from django.utils import timezone
 
 from kotapintar.accounts.roles import Role
@@ -231,7 +232,10 @@ def test_sla_fields_match_the_current_stage(medan: dict[str, Any]) -> None:
         elif c.status == Status.DISPOSED:
             assert (c.sla_stage, c.sla_started_at) == (SlaStage.RESPONSE, c.disposed_at)
         else:
-            assert (c.sla_stage, c.sla_started_at) == (SlaStage.RESOLUTION, c.first_response_at)
+            # Started at the first response, restarted when the citizen reopened it.
+            last_start = c.events.filter(to_status=Status.IN_PROGRESS).order_by("created_at").last()
+            assert last_start is not None
+            assert (c.sla_stage, c.sla_started_at) == (SlaStage.RESOLUTION, last_start.created_at)
             assert c.sla_target_working_days == c.category.resolution_working_days
         if c.status in (Status.RESOLVED, Status.CLOSED):
             assert c.sla_stopped_at == c.resolved_at
@@ -261,8 +265,25 @@ def test_duplicates_link_to_an_earlier_report_of_the_same_category_and_kecamatan
         .filter(duplicate_of__isnull=False)
         .exists()
     )
-    for follower in ComplaintFollower.objects.select_related("complaint"):
-        assert follower.complaint.duplicates.filter(reporter=follower.user).exists()
+    # As complaint_reject does: the duplicate's reporter supports the original.
+    for c in duplicates.select_related("duplicate_of"):
+        assert c.duplicate_of is not None
+        if c.reporter_id != c.duplicate_of.reporter_id:
+            assert ComplaintFollower.objects.filter(
+                complaint=c.duplicate_of, user_id=c.reporter_id, is_supporter=True
+            ).exists()
+
+
+def test_supporter_counts_match_the_followers(medan: dict[str, Any]) -> None:
+    _generate(scale="tiny", spec=TINY)
+
+    followed = Counter(ComplaintFollower.objects.values_list("complaint_id", flat=True))
+    assert len(followed) >= 10
+    for c in Complaint.objects.all():
+        assert c.supporter_count == followed.get(c.pk, 0)
+        if followed.get(c.pk):
+            assert c.privacy != Privacy.SECRET
+    assert not ComplaintFollower.objects.filter(user_id=F("complaint__reporter_id")).exists()
 
 
 def test_reporters_are_demo_citizens_and_staff_act_for_their_agency(

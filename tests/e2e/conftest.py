@@ -7,7 +7,7 @@ Every test collected under ``tests/e2e`` gets the ``e2e`` marker; without
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -69,3 +69,25 @@ def page(browser: Any, live_server: Any) -> Iterator[Any]:
 def immediate_tasks(settings: Any) -> None:
     """Run background tasks (e-mails) at once, inside the live server's request."""
     settings.TASKS = IMMEDIATE_TASKS
+
+
+@pytest.fixture
+def new_context(browser: Any, live_server: Any) -> Iterator[Callable[..., Any]]:
+    """Open several browser contexts in one test (a citizen's phone, an officer's desktop…).
+
+    Each is in Indonesian with the live server as base URL unless told otherwise; all are
+    closed at the end of the test.
+    """
+    contexts: list[Any] = []
+
+    def open_context(**options: Any) -> Any:
+        options.setdefault("locale", "id-ID")
+        options.setdefault("base_url", live_server.url)
+        context = browser.new_context(**options)
+        context.set_default_timeout(10_000)
+        contexts.append(context)
+        return context
+
+    yield open_context
+    for context in contexts:
+        context.close()

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.core import mail
 from django.core.management import call_command
 from django.utils import translation
 from PIL import Image, ImageDraw
@@ -30,6 +31,7 @@ from kotapintar.complaints.models import (
     PhotoKind,
     Status,
 )
+from kotapintar.core.audit import audit_entries_for_object
 from kotapintar.testing.factories import (
     DEFAULT_PASSWORD,
     CoordinatorFactory,
@@ -76,10 +78,14 @@ def _answer(page: Any, code: str, key: str) -> None:
     radio = f"input[name='q_{code}'][value='{key}']"
     with page.expect_response(lambda r: "/pengaduan/lapor/pertanyaan/" in r.url):
         page.check(radio)
+    _wait_htmx_idle(page)
+    assert page.is_checked(radio)
+
+
+def _wait_htmx_idle(page: Any) -> None:
+    """Wait until htmx has swapped in and settled the answer of its last request."""
     page.wait_for_function(
-        "radio => !document.querySelector('.htmx-request, .htmx-settling, .htmx-swapping')"
-        " && document.querySelector(radio).checked",
-        arg=radio,
+        "() => !document.querySelector('.htmx-request, .htmx-settling, .htmx-swapping')"
     )
 
 
@@ -96,6 +102,16 @@ def _assert_no_contact_details(page: Any) -> None:
     html = page.content()
     assert CITIZEN_EMAIL not in html
     assert CITIZEN_PHONE not in html
+
+
+def _assert_contact_only_for_staff(page: Any) -> None:
+    """Staff handling a public report see the reporter's e-mail in the reporter field (each view
+    audited) and only a masked phone number."""
+    html = page.content()
+    assert html.count(CITIZEN_EMAIL) == 1
+    assert page.locator("dl.facts dd", has_text=CITIZEN_EMAIL).count() == 1
+    assert CITIZEN_PHONE not in html
+    assert CITIZEN_EMAIL not in page.title()
 
 
 def _status_label(status: str) -> str:
@@ -168,6 +184,11 @@ def test_citizen_reports_pothole_staff_resolve_it_citizen_confirms_and_public_pa
     assert abs(latitude - MEDAN["latitude"]) < 0.01
     assert abs(longitude - MEDAN["longitude"]) < 0.01
     phone.fill("#id_address", "Jl. Kolonel Sugiono, depan Pasar Petisah")
+    # Without imported kelurahan polygons the point gives no kecamatan: the citizen picks it.
+    with phone.expect_response(lambda r: "/wilayah/kelurahan/" in r.url):
+        phone.select_option("#id_kecamatan", "12.71.19")  # Medan Petisah
+    _wait_htmx_idle(phone)
+    phone.select_option("#id_kelurahan", "12.71.19.1001")  # Petisah Tengah
     phone.fill("#id_title", TITLE)
     phone.fill("#id_description", DESCRIPTION)
     phone.set_input_files("#id_photos", str(_jpeg(tmp_path / "lubang.jpg", "#2b2b2b")))
@@ -194,6 +215,7 @@ def test_citizen_reports_pothole_staff_resolve_it_citizen_confirms_and_public_pa
     assert complaint.description == DESCRIPTION
     assert complaint.answers == {"ukuran-lubang": "besar", "membahayakan": "ya"}
     assert (complaint.latitude, complaint.longitude) == pytest.approx((latitude, longitude))
+    assert (complaint.district_id, complaint.village_id) == ("12.71.19", "12.71.19.1001")
     assert ComplaintPhoto.objects.filter(complaint=complaint, kind=PhotoKind.REPORT).count() == 1
     routed = services.complaint_route(complaint)
     assert routed == sdabmbk
@@ -204,6 +226,7 @@ def test_citizen_reports_pothole_staff_resolve_it_citizen_confirms_and_public_pa
     desk.locator(f"a[href='/pengaduan/kelola/{reference}/']").click()
     desk.wait_for_url(f"**/pengaduan/kelola/{reference}/")
     assert desk.locator("h1").inner_text() == TITLE
+    _assert_contact_only_for_staff(desk)
     _run_staff_action(desk, "verify")
     desk.locator("#aksi-verify").wait_for(state="detached")
     complaint.refresh_from_db()
@@ -225,6 +248,7 @@ def test_citizen_reports_pothole_staff_resolve_it_citizen_confirms_and_public_pa
     _log_in(office, email=officer.email, next_url="/pengaduan/kelola/")
     office.locator(f"a[href='/pengaduan/kelola/{reference}/']").click()
     office.wait_for_url(f"**/pengaduan/kelola/{reference}/")
+    _assert_contact_only_for_staff(office)
     _run_staff_action(office, "start", message=FIRST_RESPONSE)
     office.locator("#aksi-start").wait_for(state="detached")
     complaint.refresh_from_db()
@@ -236,6 +260,10 @@ def test_citizen_reports_pothole_staff_resolve_it_citizen_confirms_and_public_pa
     assert complaint.status == Status.RESOLVED
     assert complaint.resolution_note == RESPONSE
     assert ComplaintPhoto.objects.filter(complaint=complaint, kind=PhotoKind.AFTER).count() == 1
+    _assert_contact_only_for_staff(office)
+    # Each view of the reporter's contact details by staff is in the audit log.
+    reads = audit_entries_for_object(obj=complaint).filter(action="personal_data.read")
+    assert {entry.actor_id for entry in reads} == {coordinator.pk, officer.pk}
     office.set_viewport_size({"width": 390, "height": 844})
     _shot(office, "04-staff-detail-390.png")
 
@@ -277,6 +305,11 @@ def test_citizen_reports_pothole_staff_resolve_it_citizen_confirms_and_public_pa
     assert RESPONSE in html
     _assert_no_contact_details(public)
     _shot(public, "03-public-report.png")
+
+    # The citizen was told of every public step by e-mail; no internal note went out.
+    assert [message.to for message in mail.outbox] == [[CITIZEN_EMAIL]] * 6
+    assert all(reference in message.subject for message in mail.outbox)
+    assert not any(INTERNAL_NOTE in str(message.body) for message in mail.outbox)
     assert (
         ComplaintEvent.objects.filter(
             complaint=complaint, kind=EventKind.NOTE, is_public=False, message=INTERNAL_NOTE

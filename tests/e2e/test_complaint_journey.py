@@ -176,13 +176,18 @@ def test_citizen_reports_pothole_staff_resolve_it_citizen_confirms_and_public_pa
     _answer(phone, "ukuran-lubang", "besar")
     _answer(phone, "membahayakan", "ya")
     assert phone.is_checked("input[name='q_ukuran-lubang'][value='besar']")
-    # The pin: a tap on the map (no tiles, Leaflet still places it) fills the coordinates.
-    phone.locator("#report-map").click()
+    # The phone's GPS places the pin; a tap on the map (no tiles: Leaflet still works) moves it.
+    phone.locator("#use-my-location").click()
+    phone.wait_for_function("() => document.getElementById('id_latitude').value === '3.595200'")
+    assert phone.input_value("#id_longitude") == "98.672200"
     phone.locator("#report-map .leaflet-marker-icon").wait_for()
+    phone.locator("#report-map").click(position={"x": 200, "y": 120})
+    phone.wait_for_function("() => document.getElementById('id_latitude').value !== '3.595200'")
     latitude = float(phone.input_value("#id_latitude"))
     longitude = float(phone.input_value("#id_longitude"))
-    assert abs(latitude - MEDAN["latitude"]) < 0.01
-    assert abs(longitude - MEDAN["longitude"]) < 0.01
+    assert abs(latitude - MEDAN["latitude"]) < 0.005
+    assert abs(longitude - MEDAN["longitude"]) < 0.005
+    assert phone.locator("#report-map .leaflet-marker-icon").count() == 1
     phone.fill("#id_address", "Jl. Kolonel Sugiono, depan Pasar Petisah")
     # Without imported kelurahan polygons the point gives no kecamatan: the citizen picks it.
     with phone.expect_response(lambda r: "/wilayah/kelurahan/" in r.url):
@@ -270,6 +275,7 @@ def test_citizen_reports_pothole_staff_resolve_it_citizen_confirms_and_public_pa
     # 4. The citizen confirms it is fixed and rates the handling 5 with a comment.
     phone.goto(f"/pengaduan/{reference}/")
     assert phone.locator(".description", has_text=RESPONSE).count() == 1
+    _shot(phone, "05-reporter-report-page.png")
     phone.check("input[name='fixed'][value='ya']")
     phone.locator("form[action$='/konfirmasi/'] button[type=submit]").click()
     phone.wait_for_url(f"**/pengaduan/{reference}/")

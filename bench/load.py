@@ -22,6 +22,7 @@ import random
 import sys
 import threading
 import time
+import uuid
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -87,6 +88,9 @@ class Step:
     weight: float = 1.0
     method: str = "GET"
     headers: dict[str, str] = field(default_factory=dict)
+    # POST only: form fields sent url-encoded with the CSRF token; "{uuid}" in a value becomes a
+    # fresh random hex string per request (e.g. an idempotency key).
+    form: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -95,6 +99,7 @@ class Scenario:
     steps: list[Step]
     description: str = ""
     login_path: str = "/akun/masuk/"
+    csrf_path: str = "/"  # fetched once per client for a CSRF cookie before its first POST
 
 
 def load_scenario(path: Path) -> Scenario:
@@ -107,11 +112,14 @@ def load_scenario(path: Path) -> Scenario:
         step_path = str(item.get("path", ""))
         method = str(item.get("method", "GET")).upper()
         weight = float(item.get("weight", 1))
-        if not step_path.startswith("/") or method not in {"GET", "HEAD"} or weight <= 0:
+        form = item.get("form")
+        if not step_path.startswith("/") or method not in {"GET", "HEAD", "POST"} or weight <= 0:
             raise BenchError(
-                f"{path}: request #{index + 1} needs a path starting with '/', method GET or "
-                "HEAD and a positive weight."
+                f"{path}: request #{index + 1} needs a path starting with '/', method GET, "
+                "HEAD or POST and a positive weight."
             )
+        if (method == "POST") != isinstance(form, dict):
+            raise BenchError(f"{path}: request #{index + 1}: a POST needs a 'form' object (only).")
         steps.append(
             Step(
                 name=str(item.get("name") or step_path),
@@ -119,6 +127,7 @@ def load_scenario(path: Path) -> Scenario:
                 weight=weight,
                 method=method,
                 headers={str(k): str(v) for k, v in item.get("headers", {}).items()},
+                form={str(k): str(v) for k, v in (form or {}).items()},
             )
         )
     if not steps:
@@ -130,6 +139,7 @@ def load_scenario(path: Path) -> Scenario:
         steps=steps,
         description=str(data.get("description", "")),
         login_path=str(data.get("login_path", "/akun/masuk/")),
+        csrf_path=str(data.get("csrf_path", "/")),
     )
 
 
@@ -298,6 +308,21 @@ class Budget:
             return True
 
 
+def _cookie_jar(cookie: str) -> dict[str, str]:
+    jar: dict[str, str] = {}
+    for part in cookie.split(";"):
+        key, _, value = part.strip().partition("=")
+        if key:
+            jar[key] = value
+    return jar
+
+
+def _form_body(step: Step, csrf_token: str) -> str:
+    fields = {k: v.replace("{uuid}", uuid.uuid4().hex) for k, v in step.form.items()}
+    fields["csrfmiddlewaretoken"] = csrf_token
+    return urlencode(fields)
+
+
 def _worker(
     target: Target,
     scenario: Scenario,
@@ -309,17 +334,26 @@ def _worker(
 ) -> None:
     rng = random.Random(seed)  # picks URLs, not secrets
     weights = [s.weight for s in scenario.steps]
+    jar = _cookie_jar(cookie)
     headers = {"User-Agent": USER_AGENT, "Accept-Encoding": "identity"}
-    if cookie:
-        headers["Cookie"] = cookie
     conn = HTTPConnection(target.host, target.port, timeout=timeout)
     try:
         while budget.take():
             step = rng.choices(scenario.steps, weights)[0]
+            extra = dict(step.headers)
+            body = None
+            if step.method == "POST" and "csrftoken" not in jar:
+                _fetch_csrf_cookie(conn, scenario.csrf_path, headers, jar)
+            if jar:
+                extra["Cookie"] = "; ".join(f"{k}={v}" for k, v in jar.items())
+            if step.method == "POST":
+                body = _form_body(step, jar.get("csrftoken", ""))
+                extra["Content-Type"] = "application/x-www-form-urlencoded"
+                extra["Referer"] = target.base_url + step.path
             started = time.perf_counter()
             status: int | str
             try:
-                conn.request(step.method, step.path, headers={**headers, **step.headers})
+                conn.request(step.method, step.path, body=body, headers={**headers, **extra})
                 response = conn.getresponse()
                 response.read()
                 status = response.status
@@ -328,6 +362,22 @@ def _worker(
                 conn.close()  # reconnects on the next request
             out.append((step.name, status, (time.perf_counter() - started) * 1000))
     finally:
+        conn.close()
+
+
+def _fetch_csrf_cookie(
+    conn: HTTPConnection, path: str, headers: dict[str, str], jar: dict[str, str]
+) -> None:
+    """One untimed GET that gives this client a CSRF cookie (anonymous POST scenarios)."""
+    try:
+        request_headers = dict(headers)
+        if jar:
+            request_headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in jar.items())
+        conn.request("GET", path, headers=request_headers)
+        response = conn.getresponse()
+        response.read()
+        _cookies_from(response, jar)
+    except (OSError, ValueError):
         conn.close()
 
 

@@ -1,0 +1,144 @@
+#!/usr/bin/env bash
+# Complaints benchmark on PostgreSQL: the medan-5y data set (50,000 citizens, ~500,000
+# complaints over five years), gunicorn on 127.0.0.1:8766, then three scenarios at 50 clients
+# for 30 s each: complaints-public (anonymous list/map/report/Open311), complaints-submit (a
+# logged-in citizen submitting without photos) and complaints-staff (the officers' queue).
+# Prints a summary per scenario and writes bench/results/<scenario>-<timestamp>.json.
+#
+#   bench/run_complaints.sh                      # full run (set-up: about 5-6 minutes)
+#   BENCH_SKIP_SETUP=1 bench/run_complaints.sh   # again, on the data already there
+#   BENCH_SCENARIOS="complaints-public" BENCH_SKIP_SETUP=1 bench/run_complaints.sh
+#
+# Settings (environment): BENCH_DATABASE_URL (default postgres://postgres@localhost/kotapintar_bench),
+# BENCH_PORT (8766), BENCH_WORKERS (4), BENCH_CONCURRENCY (50), BENCH_DURATION (30),
+# BENCH_SCENARIOS (all three), BENCH_CITIZEN_LOGIN (warga00001@demo.kotapintar.id),
+# BENCH_STAFF_LOGIN (koordinator@demo.kotapintar.id), BENCH_SEED (1), PYTHON (.venv/bin/python).
+# The database is created if missing and is never dropped; it holds demo data only. The
+# submission scenario adds reports to it and lifts the complaint policy's hourly submission
+# limit there (one citizen submits thousands of times).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PYTHON=${PYTHON:-.venv/bin/python}
+[[ -x $PYTHON ]] || PYTHON=python3
+PORT=${BENCH_PORT:-8766}
+WORKERS=${BENCH_WORKERS:-4}
+CONCURRENCY=${BENCH_CONCURRENCY:-50}
+DURATION=${BENCH_DURATION:-30}
+SCENARIOS=${BENCH_SCENARIOS:-complaints-public complaints-submit complaints-staff}
+CITIZEN=${BENCH_CITIZEN_LOGIN:-warga00001@demo.kotapintar.id}
+STAFF=${BENCH_STAFF_LOGIN:-koordinator@demo.kotapintar.id}
+SEED=${BENCH_SEED:-1}
+RESOLVED=bench/results/resolved
+
+# Production-like settings with throwaway secrets; API throttling lifted (capacity, not limits).
+export DATABASE_URL=${BENCH_DATABASE_URL:-postgres://postgres@localhost/kotapintar_bench}
+export KOTAPINTAR_IGNORE_DOTENV=1 DEBUG=false HTTPS=false
+export SECRET_KEY=bench-only-not-a-secret PERSONAL_DATA_HASH_KEY=bench-only-not-a-secret
+export PERSONAL_DATA_KEYS=r8Wq3lGq7o2mJc3wN1N1oQy0hM3Hc4x0VnJ0sJ6yq1Y=
+export ALLOWED_HOSTS=127.0.0.1,localhost LOG_LEVEL=WARNING
+export API_THROTTLE_ANON=1000000/min API_THROTTLE_USER=1000000/min
+export KOTAPINTAR_VAR_DIR=${KOTAPINTAR_VAR_DIR:-/tmp/kotapintar-bench-var}
+
+step() { printf '\n=== %s ===\n' "$*"; }
+
+if [[ ${BENCH_SKIP_SETUP:-0} != 1 ]]; then
+  step "Database ${DATABASE_URL##*/}"
+  "$PYTHON" - <<'PY'
+import os
+from urllib.parse import urlsplit, urlunsplit
+
+import psycopg
+from psycopg import sql
+
+url = urlsplit(os.environ["DATABASE_URL"])
+name = url.path.lstrip("/")
+with psycopg.connect(urlunsplit(url._replace(path="/postgres")), autocommit=True) as conn:
+    if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+        print(f"created {name}")
+    else:
+        print(f"{name} exists, keeping its data")
+PY
+  step "Migrate, reference data, complaint categories, demo data (medan-5y), static files"
+  "$PYTHON" manage.py migrate --noinput -v0
+  "$PYTHON" manage.py load_reference_data
+  "$PYTHON" manage.py load_complaint_categories
+  time "$PYTHON" manage.py generate_demo --scale medan-5y --seed "$SEED"
+  "$PYTHON" manage.py collectstatic --noinput -v0
+  "$PYTHON" - <<'PY'
+import os
+
+import psycopg
+
+with psycopg.connect(os.environ["DATABASE_URL"], autocommit=True) as conn:
+    conn.execute("VACUUM ANALYZE")
+PY
+fi
+
+step "Scenarios with references from the data; submission limit lifted"
+mkdir -p "$RESOLVED"
+BENCH_RESOLVED=$RESOLVED BENCH_STAFF_LOGIN=$STAFF "$PYTHON" manage.py shell -v0 -c "
+import json, os
+from pathlib import Path
+from kotapintar.complaints.models import ComplaintPolicy, Complaint, OPEN_STATUSES
+from kotapintar.complaints.selectors import complaints_public
+from kotapintar.regions.selectors import city_districts
+
+ComplaintPolicy.objects.update(submissions_per_hour=32000)
+public = list(complaints_public().order_by('-submitted_at').values_list('reference', flat=True)[:4000:200])
+staff = list(Complaint.objects.filter(status__in=list(OPEN_STATUSES)).order_by('-submitted_at').values_list('reference', flat=True)[:2000:100])
+districts = list(city_districts().values_list('code', flat=True))
+values = {
+    '{public_reference}': public,
+    '{staff_reference}': staff,
+    '{district_code}': districts[6:7] or districts[:1],
+}
+assert public and staff and districts, 'no demo complaints: run without BENCH_SKIP_SETUP'
+for source in sorted(Path('bench/scenarios').glob('complaints*.json')):
+    data = json.loads(source.read_text())
+    steps = []
+    for item in data['requests']:
+        holes = [k for k in values if k in item['path']]
+        if not holes:
+            steps.append(item)
+            continue
+        options = values[holes[0]]
+        for i, value in enumerate(options):
+            path = item['path']
+            for key in holes:
+                path = path.replace(key, values[key][i % len(values[key])] if key != holes[0] else value)
+            steps.append({**item, 'name': f\"{item['name']}-{i + 1}\", 'path': path,
+                          'weight': item.get('weight', 1) / len(options)})
+    data['requests'] = steps
+    (Path(os.environ['BENCH_RESOLVED']) / source.name).write_text(json.dumps(data, indent=1))
+print(f'{len(public)} public and {len(staff)} staff references')
+"
+
+step "gunicorn on 127.0.0.1:$PORT with $WORKERS workers"
+"$PYTHON" -m gunicorn config.wsgi:application --bind "127.0.0.1:$PORT" --workers "$WORKERS" \
+  --log-level warning &
+SERVER_PID=$!
+trap 'kill "$SERVER_PID" 2>/dev/null || true; wait "$SERVER_PID" 2>/dev/null || true' EXIT
+for _ in $(seq 1 60); do
+  "$PYTHON" -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:$PORT/readyz', timeout=1)" \
+    2>/dev/null && break
+  kill -0 "$SERVER_PID" 2>/dev/null || { echo "gunicorn exited" >&2; exit 1; }
+  sleep 0.5
+done
+
+for scenario in $SCENARIOS; do
+  login=()
+  case $scenario in
+    complaints-submit) login=(--login "$CITIZEN") ;;
+    complaints-staff) login=(--login "$STAFF") ;;
+  esac
+  step "Load: $scenario, $CONCURRENCY clients, $DURATION s ${login[*]:-}"
+  # Warm-up (not recorded): fills per-process caches, as after any deploy.
+  "$PYTHON" bench/load.py --scenario "$RESOLVED/$scenario.json" --base-url "http://127.0.0.1:$PORT" \
+    --concurrency 4 --requests 200 --seed "$SEED" "${login[@]}" --results-dir /tmp/kotapintar-bench-warmup \
+    >/dev/null
+  "$PYTHON" bench/load.py --scenario "$RESOLVED/$scenario.json" --base-url "http://127.0.0.1:$PORT" \
+    --concurrency "$CONCURRENCY" --duration "$DURATION" --server-pid "$SERVER_PID" --seed "$SEED" \
+    "${login[@]}"
+done

@@ -134,7 +134,18 @@ def htmx_village_attrs() -> dict[str, Any]:
 
 
 def answer_field(question: CategoryQuestion) -> forms.Field:
-    """The form field for one category question (an Open311 attribute)."""
+    """The form field for one category question (an Open311 attribute).
+
+    ``field.can_block`` tells the page whether an answer may stop the submission: only those
+    questions reload the question block (an emergency message), so answers typed elsewhere are
+    never replaced by a reload that was still on its way.
+    """
+    field = _answer_field(question)
+    field.can_block = any(option.blocks_submission for option in question.options.all())  # type: ignore[attr-defined]
+    return field
+
+
+def _answer_field(question: CategoryQuestion) -> forms.Field:
     common: dict[str, Any] = {
         "label": question.prompt,
         "help_text": question.description,

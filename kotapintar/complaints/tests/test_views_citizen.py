@@ -494,3 +494,28 @@ def test_confirming_an_open_report_is_refused(client: Client) -> None:
     complaint.refresh_from_db()
     assert complaint.status == Status.IN_PROGRESS
     assert complaint.citizen_confirmed_fixed is None
+
+
+def test_only_questions_with_a_blocking_answer_reload_the_question_block(client: Client) -> None:
+    from kotapintar.complaints.models import QuestionType
+    from kotapintar.complaints.tests.factories import (
+        CategoryFactory,
+        CategoryQuestionFactory,
+        QuestionOptionFactory,
+    )
+
+    category = CategoryFactory()
+    size = CategoryQuestionFactory(category=category, code="ukuran", datatype=QuestionType.SINGLE)
+    QuestionOptionFactory(question=size, key="besar")
+    danger = CategoryQuestionFactory(category=category, code="bahaya", datatype=QuestionType.SINGLE)
+    QuestionOptionFactory(question=danger, key="ya", blocks_submission=True)
+
+    response = client.get(
+        reverse("complaints:report_questions"), {"category": category.code}, HTTP_HX_REQUEST="true"
+    )
+
+    html = response.content.decode()
+    # One reload trigger, on the question whose answer can stop the report; typing elsewhere is
+    # never overwritten by a reload in flight.
+    assert html.count("hx-get=") == 1
+    assert html.index("hx-get=") > html.index("ukuran")

@@ -421,3 +421,17 @@ def agency_dashboard(
         "confirmed_fixed_percent": _percent(confirmed, len(resolution_hours)),
         "resolved": len(resolution_hours),
     }
+
+
+def complaint_answers_display(*, complaint: Complaint) -> list[tuple[str, str]]:
+    """The reporter's answers with the questions' wording and the options' labels."""
+    shown: list[tuple[str, str]] = []
+    answers = complaint.answers or {}
+    for question in complaint.category.questions.prefetch_related("options"):
+        if question.code not in answers:
+            continue
+        labels = {option.key: option.name for option in question.options.all()}
+        value = answers[question.code]
+        values = value if isinstance(value, list) else [value]
+        shown.append((question.prompt, ", ".join(labels.get(str(v), str(v)) for v in values)))
+    return shown

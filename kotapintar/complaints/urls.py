@@ -1,4 +1,4 @@
-"""/pengaduan/: the citizen and public pages, and the officers' workspace under /pengaduan/kelola/."""
+"""/pengaduan/: citizen and public pages; the officers' workspace under /pengaduan/kelola/."""
 
 from django.urls import include, path
 

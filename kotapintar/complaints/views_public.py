@@ -168,20 +168,6 @@ def _is_reporter(request: HttpRequest, complaint: Complaint) -> bool:
     )
 
 
-def _answers_for_display(complaint: Complaint) -> list[tuple[str, str]]:
-    """The reporter's answers with the questions' wording and the options' labels."""
-    shown: list[tuple[str, str]] = []
-    answers = complaint.answers or {}
-    for question in complaint.category.questions.prefetch_related("options"):
-        if question.code not in answers:
-            continue
-        labels = {option.key: option.name for option in question.options.all()}
-        value = answers[question.code]
-        values = value if isinstance(value, list) else [value]
-        shown.append((question.prompt, ", ".join(labels.get(str(v), str(v)) for v in values)))
-    return shown
-
-
 def detail_context(request: HttpRequest, complaint: Complaint, **extra: Any) -> dict[str, Any]:
     is_reporter = _is_reporter(request, complaint)
     public = complaint.is_publicly_visible
@@ -234,7 +220,7 @@ def detail_context(request: HttpRequest, complaint: Complaint, **extra: Any) -> 
         "can_add_info": is_reporter and complaint.is_open,
         "can_confirm": can_confirm,
         "can_rate": can_rate,
-        "answers": _answers_for_display(complaint) if is_reporter else [],
+        "answers": selectors.complaint_answers_display(complaint=complaint) if is_reporter else [],
         "map": map_settings(),
         "info_form": AddInfoForm(max_photos=policy.max_photos) if is_reporter else None,
         "confirm_form": ConfirmFixedForm() if can_confirm else None,

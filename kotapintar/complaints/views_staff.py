@@ -452,6 +452,7 @@ def _render_detail(
         {
             "complaint": complaint,
             "reporter": selectors.reporter_display(complaint=complaint, viewer=actor),
+            "answers": selectors.complaint_answers_display(complaint=complaint),
             # Coordinators (and the agency for public reports) see contact details; audited.
             "contact": selectors.reporter_contact(
                 complaint=complaint, viewer=actor, request=request

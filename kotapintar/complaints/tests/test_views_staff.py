@@ -748,3 +748,29 @@ def test_coordinator_rejects_a_resolution_then_closes_another() -> None:
     assert client.post(_action_url(done, "close"), {}).status_code == 303
     done.refresh_from_db()
     assert done.status == Status.CLOSED
+
+
+def test_staff_see_the_questions_and_answer_labels_not_codes() -> None:
+    from kotapintar.complaints.models import QuestionType
+    from kotapintar.complaints.tests.factories import (
+        CategoryQuestionFactory,
+        QuestionOptionFactory,
+    )
+
+    category = CategoryFactory()
+    question = CategoryQuestionFactory(
+        category=category,
+        code="ukuran-lubang",
+        prompt="Seberapa besar lubangnya?",
+        datatype=QuestionType.SINGLE,
+    )
+    QuestionOptionFactory(question=question, key="besar", name="Lebih besar dari ban motor")
+    complaint = ComplaintFactory(
+        category=category, status=Status.RECEIVED, answers={"ukuran-lubang": "besar"}
+    )
+
+    html = _client(CoordinatorFactory()).get(_detail_url(complaint)).content.decode()
+
+    assert "Seberapa besar lubangnya?" in html
+    assert "Lebih besar dari ban motor" in html
+    assert "ukuran-lubang" not in html

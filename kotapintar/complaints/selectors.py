@@ -10,16 +10,21 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import math
 import statistics
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import Any
+from typing import Any, cast
 
 from django.contrib.auth.models import AnonymousUser
+from django.core.cache import cache
 from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models.functions import Round
 from django.http import Http404, HttpRequest
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from kotapintar.accounts.models import User
@@ -435,3 +440,75 @@ def complaint_answers_display(*, complaint: Complaint) -> list[tuple[str, str]]:
         values = value if isinstance(value, list) else [value]
         shown.append((question.prompt, ", ".join(labels.get(str(v), str(v)) for v in values)))
     return shown
+
+
+# --- Public list and map at city scale ---------------------------------------------------------
+
+#: Seconds a public count or map is reused: counting hundreds of thousands of rows on every
+#: request would cost more than the page itself, and a minute-old total is fine for the public.
+PUBLIC_CACHE_SECONDS = 60
+MAP_MARKER_LIMIT = 500
+MAP_CLUSTER_DECIMALS = 2  # about 1 km cells
+MAP_CLUSTER_LIMIT = 2000
+
+
+def _public_cache_key(kind: str, filters: dict[str, Any]) -> str:
+    digest = hashlib.sha256(json.dumps(filters, sort_keys=True, default=str).encode()).hexdigest()
+    return f"complaints:public-{kind}:{translation.get_language()}:{digest}"
+
+
+def complaints_public_count(*, filters: dict[str, Any]) -> int:
+    """How many public reports match ``filters`` (the arguments of ``complaints_public``)."""
+    key = _public_cache_key("count", filters)
+    count = cache.get(key)
+    if count is None:
+        count = complaints_public(**filters).order_by().count()
+        cache.set(key, count, PUBLIC_CACHE_SECONDS)
+    return int(count)
+
+
+def complaints_public_map(*, filters: dict[str, Any]) -> dict[str, Any]:
+    """Map data of public reports: markers (public fields only) or, above a limit, counts per
+    grid cell."""
+    key = _public_cache_key("map", filters)
+    payload = cache.get(key)
+    if payload is None:
+        payload = _public_map(filters)
+        cache.set(key, payload, PUBLIC_CACHE_SECONDS)
+    return cast(dict[str, Any], payload)
+
+
+def _public_map(filters: dict[str, Any]) -> dict[str, Any]:
+    complaints = complaints_public(**filters).order_by()
+    total = complaints_public_count(filters=filters)
+    if total <= MAP_MARKER_LIMIT:
+        rows = complaints.order_by("-submitted_at").values(
+            "reference", "title", "latitude", "longitude", "status", "category__name"
+        )
+        markers = [
+            {
+                "reference": row["reference"],
+                "title": row["title"],
+                "lat": round(row["latitude"], 6),
+                "lon": round(row["longitude"], 6),
+                "status": row["status"],
+                "status_label": str(Status(row["status"]).label),
+                "category": row["category__name"],
+                "url": reverse("complaints:public_detail", args=[row["reference"]]),
+            }
+            for row in rows
+        ]
+        return {"count": total, "clustered": False, "markers": markers}
+    cells = (
+        complaints.annotate(
+            cell_lat=Round("latitude", MAP_CLUSTER_DECIMALS),
+            cell_lon=Round("longitude", MAP_CLUSTER_DECIMALS),
+        )
+        .values("cell_lat", "cell_lon")
+        .annotate(n=Count("id"))
+        .order_by("-n")[:MAP_CLUSTER_LIMIT]
+    )
+    clusters = [
+        {"lat": float(c["cell_lat"]), "lon": float(c["cell_lon"]), "count": c["n"]} for c in cells
+    ]
+    return {"count": total, "clustered": True, "clusters": clusters}

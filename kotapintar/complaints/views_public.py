@@ -17,8 +17,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.files.storage import storages
 from django.core.paginator import Paginator
-from django.db.models import Count
-from django.db.models.functions import Round
 from django.http import (
     FileResponse,
     Http404,
@@ -29,6 +27,7 @@ from django.http import (
 )
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.functional import cached_property
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -54,11 +53,21 @@ from kotapintar.regions.models import Village
 from kotapintar.regions.selectors import city_districts
 
 PAGE_SIZE = 20
+
+
+class KnownCountPaginator(Paginator):
+    """A paginator given its total, so the list does not count all rows on every request."""
+
+    def __init__(self, object_list: Any, per_page: int, *, count: int) -> None:
+        super().__init__(object_list, per_page)
+        self._known_count = count
+
+    @cached_property
+    def count(self) -> int:
+        return self._known_count
+
+
 #: Up to this many reports the map gets one marker each; above it, counts per grid cell.
-MAP_MARKER_LIMIT = 500
-#: Grid cells for clustering: 2 decimals of a degree, about 1.1 km in Medan.
-MAP_CLUSTER_DECIMALS = 2
-MAP_CLUSTER_LIMIT = 2000
 TRACK_LIMIT = 30
 TRACK_WINDOW_SECONDS = 60 * 60
 DEFAULT_TILE_URL = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
@@ -92,10 +101,12 @@ def _filter_form(request: HttpRequest) -> PublicFilterForm:
 @require_GET
 def public_list(request: HttpRequest) -> HttpResponse:
     form = _filter_form(request)
-    complaints = selectors.complaints_public(**form.filters()).select_related(
+    filters = form.filters()
+    complaints = selectors.complaints_public(**filters).select_related(
         "category", "district", "village"
     )
-    page = Paginator(complaints, PAGE_SIZE).get_page(request.GET.get("page"))
+    count = selectors.complaints_public_count(filters=filters)
+    page = KnownCountPaginator(complaints, PAGE_SIZE, count=count).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -115,39 +126,7 @@ def public_list(request: HttpRequest) -> HttpResponse:
 def public_map_data(request: HttpRequest) -> JsonResponse:
     """Markers of the public map: public fields only; clustered by grid cell above a limit."""
     form = _filter_form(request)
-    complaints = selectors.complaints_public(**form.filters()).order_by()
-    total = complaints.count()
-    if total <= MAP_MARKER_LIMIT:
-        rows = complaints.order_by("-submitted_at").values(
-            "reference", "title", "latitude", "longitude", "status", "category__name"
-        )
-        markers = [
-            {
-                "reference": row["reference"],
-                "title": row["title"],
-                "lat": round(row["latitude"], 6),
-                "lon": round(row["longitude"], 6),
-                "status": row["status"],
-                "status_label": str(Status(row["status"]).label),
-                "category": row["category__name"],
-                "url": reverse("complaints:public_detail", args=[row["reference"]]),
-            }
-            for row in rows
-        ]
-        return JsonResponse({"count": total, "clustered": False, "markers": markers})
-    cells = (
-        complaints.annotate(
-            cell_lat=Round("latitude", MAP_CLUSTER_DECIMALS),
-            cell_lon=Round("longitude", MAP_CLUSTER_DECIMALS),
-        )
-        .values("cell_lat", "cell_lon")
-        .annotate(n=Count("id"))
-        .order_by("-n")[:MAP_CLUSTER_LIMIT]
-    )
-    clusters = [
-        {"lat": float(c["cell_lat"]), "lon": float(c["cell_lon"]), "count": c["n"]} for c in cells
-    ]
-    return JsonResponse({"count": total, "clustered": True, "clusters": clusters})
+    return JsonResponse(selectors.complaints_public_map(filters=form.filters()))
 
 
 def _complaint_for_viewer(request: HttpRequest, reference: str) -> Complaint:

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
-from kotapintar.complaints import views_public
+from kotapintar.complaints import selectors, views_public
 from kotapintar.complaints.models import (
     AreaSubscription,
     ComplaintFollower,
@@ -171,7 +171,7 @@ def test_map_data_returns_only_public_fields_of_public_reports(client: Client) -
 def test_map_data_is_clustered_by_grid_cell_above_the_marker_limit(
     client: Client, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(views_public, "MAP_MARKER_LIMIT", 2)
+    monkeypatch.setattr(selectors, "MAP_MARKER_LIMIT", 2)
     for _ in range(3):
         ComplaintFactory.create(latitude=3.5952, longitude=98.6722)
     ComplaintFactory.create(latitude=3.6500, longitude=98.7000)

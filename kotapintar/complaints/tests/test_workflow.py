@@ -141,11 +141,11 @@ def test_transition_is_allowed_only_for_its_roles(from_status: str, action: str,
         assert _snapshot(complaint) == before
 
 
-@pytest.mark.parametrize("action", sorted(ACTIONS))
-@pytest.mark.parametrize("status", [s for s in Status.values])
+@pytest.mark.parametrize(
+    ("status", "action"),
+    [(s, a) for s in Status.values for a in sorted(ACTIONS) if (s, a) not in TRANSITIONS],
+)
 def test_actions_outside_the_table_are_refused_and_change_nothing(action: str, status: str) -> None:
-    if (status, action) in TRANSITIONS:
-        pytest.skip("allowed by the table")
     agency = AgencyFactory()
     complaint = _started(ComplaintFactory(status=status, agency=agency))
     actor = (

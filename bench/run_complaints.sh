@@ -29,7 +29,6 @@ SCENARIOS=${BENCH_SCENARIOS:-complaints-public complaints-submit complaints-staf
 CITIZEN=${BENCH_CITIZEN_LOGIN:-warga00001@demo.kotapintar.id}
 STAFF=${BENCH_STAFF_LOGIN:-koordinator@demo.kotapintar.id}
 SEED=${BENCH_SEED:-1}
-RESOLVED=bench/results/resolved
 
 # Production-like settings with throwaway secrets; API throttling lifted (capacity, not limits).
 export DATABASE_URL=${BENCH_DATABASE_URL:-postgres://postgres@localhost/kotapintar_bench}
@@ -39,6 +38,7 @@ export PERSONAL_DATA_KEYS=r8Wq3lGq7o2mJc3wN1N1oQy0hM3Hc4x0VnJ0sJ6yq1Y=
 export ALLOWED_HOSTS=127.0.0.1,localhost LOG_LEVEL=WARNING
 export API_THROTTLE_ANON=1000000/min API_THROTTLE_USER=1000000/min
 export KOTAPINTAR_VAR_DIR=${KOTAPINTAR_VAR_DIR:-/tmp/kotapintar-bench-var}
+RESOLVED=$KOTAPINTAR_VAR_DIR/bench-scenarios  # scenarios with references from the data
 
 step() { printf '\n=== %s ===\n' "$*"; }
 

@@ -90,7 +90,10 @@ def staff_queue(request: HttpRequest) -> HttpResponse:
     tab = form.selected_tab(actor)
     qs = f.apply_tab(selectors.complaints_for_actor(actor=actor), tab=tab, actor=actor)
     qs = form.apply(qs, now=now) if form.is_bound else qs
-    sort = (form.cleaned_data.get("sort") if form.is_bound and form.is_valid() else "") or "due"
+    default_sort = "due" if tab in f.WORK_TABS else "newest"
+    sort = (
+        form.cleaned_data.get("sort") if form.is_bound and form.is_valid() else ""
+    ) or default_sort
     page = Paginator(_list_queryset(_queue_order(qs, sort=sort, now=now)), PAGE_SIZE).get_page(
         request.GET.get("page")
     )

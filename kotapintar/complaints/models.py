@@ -464,6 +464,16 @@ class Complaint(SlaClockFields):
             ),
         ]
         indexes = [
+            # The overdue filter and escalation scan only running clocks of open reports.
+            models.Index(
+                fields=["sla_due_at"],
+                condition=Q(
+                    status__in=["diterima", "diverifikasi", "didisposisikan", "diproses"],
+                    sla_stopped_at__isnull=True,
+                    sla_paused_at__isnull=True,
+                ),
+                name="complaint_running_clock_due",
+            ),
             models.Index(fields=["agency", "status"]),
             models.Index(fields=["category", "status", "submitted_at"]),
             models.Index(fields=["district", "status"]),

@@ -512,3 +512,19 @@ def _public_map(filters: dict[str, Any]) -> dict[str, Any]:
         {"lat": float(c["cell_lat"]), "lon": float(c["cell_lon"]), "count": c["n"]} for c in cells
     ]
     return {"count": total, "clustered": True, "clusters": clusters}
+
+
+#: Seconds a dashboard is reused: its medians walk every resolved report of the period.
+DASHBOARD_CACHE_SECONDS = 300
+
+
+def agency_dashboard_cached(
+    *, agency: Agency | None, date_from: date, date_to: date
+) -> dict[str, Any]:
+    """``agency_dashboard`` recomputed at most every five minutes per agency and period."""
+    key = f"complaints:dashboard:{agency.pk if agency else 'city'}:{date_from}:{date_to}"
+    stats = cache.get(key)
+    if stats is None:
+        stats = agency_dashboard(agency=agency, date_from=date_from, date_to=date_to)
+        cache.set(key, stats, DASHBOARD_CACHE_SECONDS)
+    return cast(dict[str, Any], stats)

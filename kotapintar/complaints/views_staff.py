@@ -555,7 +555,7 @@ def staff_dashboard(request: HttpRequest) -> HttpResponse:
     agency = form.selected_agency()
     if not f.dashboard_chooses_agency(actor) and agency is None:
         raise Http404  # agency staff without an agency have no dashboard
-    stats = selectors.agency_dashboard(agency=agency, date_from=date_from, date_to=date_to)
+    stats = selectors.agency_dashboard_cached(agency=agency, date_from=date_from, date_to=date_to)
     export_params = {"date_from": date_from.isoformat(), "date_to": date_to.isoformat()}
     if agency is not None and f.dashboard_chooses_agency(actor):
         export_params["agency"] = agency.code

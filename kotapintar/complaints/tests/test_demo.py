@@ -268,7 +268,7 @@ def test_duplicates_link_to_an_earlier_report_of_the_same_category_and_kecamatan
     # As complaint_reject does: the duplicate's reporter supports the original.
     for c in duplicates.select_related("duplicate_of"):
         assert c.duplicate_of is not None
-        if c.reporter_id != c.duplicate_of.reporter_id:
+        if c.reporter_id is not None and c.reporter_id != c.duplicate_of.reporter_id:
             assert ComplaintFollower.objects.filter(
                 complaint=c.duplicate_of, user_id=c.reporter_id, is_supporter=True
             ).exists()

@@ -29,8 +29,8 @@ pytestmark = pytest.mark.django_db
 
 
 def test_coordinator_hides_a_report_from_the_public_and_it_comes_back_when_unhidden() -> None:
-    complaint = ComplaintFactory(status=Status.VERIFIED)
-    coordinator = CoordinatorFactory()
+    complaint = ComplaintFactory.create(status=Status.VERIFIED)
+    coordinator = CoordinatorFactory.create()
     assert selectors.complaints_public().filter(pk=complaint.pk).exists()
 
     services.complaint_hide(complaint=complaint, actor=coordinator, reason="Menyebut nama warga.")
@@ -49,8 +49,8 @@ def test_coordinator_hides_a_report_from_the_public_and_it_comes_back_when_unhid
 
 
 def test_an_officer_cannot_hide_a_report_and_nothing_changes() -> None:
-    complaint = ComplaintFactory(status=Status.DISPOSED)
-    officer = OfficerFactory(agency=complaint.agency)
+    complaint = ComplaintFactory.create(status=Status.DISPOSED)
+    officer = OfficerFactory.create(agency=complaint.agency)
     events_before = ComplaintEvent.objects.count()
     audits_before = AuditEntry.objects.count()
 
@@ -64,16 +64,18 @@ def test_an_officer_cannot_hide_a_report_and_nothing_changes() -> None:
 
 
 def test_hiding_needs_a_reason() -> None:
-    complaint = ComplaintFactory(status=Status.VERIFIED)
+    complaint = ComplaintFactory.create(status=Status.VERIFIED)
     with pytest.raises(ValidationError):
-        services.complaint_hide(complaint=complaint, actor=CoordinatorFactory(), reason="   ")
+        services.complaint_hide(
+            complaint=complaint, actor=CoordinatorFactory.create(), reason="   "
+        )
     complaint.refresh_from_db()
     assert complaint.is_hidden is False
 
 
 def test_ban_and_unban_a_reporter_are_audited() -> None:
-    citizen = CitizenFactory()
-    coordinator = CoordinatorFactory()
+    citizen = CitizenFactory.create()
+    coordinator = CoordinatorFactory.create()
 
     services.reporter_ban(user=citizen, actor=coordinator, reason="Laporan palsu berulang.")
     assert BannedReporter.objects.filter(user=citizen).exists()
@@ -89,14 +91,16 @@ def test_ban_and_unban_a_reporter_are_audited() -> None:
 
 def test_officers_cannot_be_put_on_the_abuse_list() -> None:
     with pytest.raises(ValidationError):
-        services.reporter_ban(user=OfficerFactory(), actor=CoordinatorFactory(), reason="x y z")
+        services.reporter_ban(
+            user=OfficerFactory.create(), actor=CoordinatorFactory.create(), reason="x y z"
+        )
     assert BannedReporter.objects.count() == 0
 
 
 def test_area_subscription_is_unique_and_the_token_unsubscribes_without_login() -> None:
     regency = RegencyFactory(code="12.71")
     district = DistrictFactory(code="12.71.02", regency=regency, name="Medan Area")
-    citizen = CitizenFactory()
+    citizen = CitizenFactory.create()
 
     first = services.area_subscribe(user=citizen, district=district)
     second = services.area_subscribe(user=citizen, district=district)
@@ -114,5 +118,5 @@ def test_area_subscription_refuses_a_kelurahan_of_another_kecamatan() -> None:
     elsewhere = VillageFactory(code="12.71.01.1001")  # in Medan Kota, not Medan Area
 
     with pytest.raises(ValidationError):
-        services.area_subscribe(user=CitizenFactory(), district=district, village=elsewhere)
+        services.area_subscribe(user=CitizenFactory.create(), district=district, village=elsewhere)
     assert AreaSubscription.objects.count() == 0

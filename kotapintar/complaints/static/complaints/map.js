@@ -6,6 +6,18 @@
   if (typeof window.L === "undefined") { return; }
   var L = window.L;
 
+  // Leaflet guesses its marker images' folder from its stylesheet, which fails once the static
+  // files carry content hashes; the page hands over the real URLs instead.
+  var script = document.currentScript;
+  if (script && script.dataset.markerIcon) {
+    delete L.Icon.Default.prototype._getIconUrl;
+    L.Icon.Default.mergeOptions({
+      iconUrl: script.dataset.markerIcon,
+      iconRetinaUrl: script.dataset.markerIcon2x,
+      shadowUrl: script.dataset.markerShadow
+    });
+  }
+
   function number(value) {
     var n = parseFloat(value);
     return isFinite(n) ? n : null;

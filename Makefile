@@ -79,7 +79,7 @@ messages-check: $(VENV)/.installed-dev
 
 # Regenerate the catalogue after changing strings (needs GNU gettext).
 messages: $(VENV)/.installed-dev
-	$(CHECK_ENV) $(BIN)/python manage.py makemessages -l id --no-obsolete --add-location file --ignore '.venv/*' --ignore 'staticfiles/*' --ignore 'var/*' --ignore 'bench/*' --ignore 'tests/*'
+	$(CHECK_ENV) $(BIN)/python manage.py makemessages -l id --no-obsolete --add-location file --ignore '.venv/*' --ignore 'staticfiles/*' --ignore 'var/*' --ignore 'bench/*' --ignore 'tests/*' --ignore 'scripts/*'
 	$(BIN)/python scripts/check_messages.py --compile
 
 schema: $(VENV)/.installed-dev

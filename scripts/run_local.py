@@ -18,6 +18,7 @@ DEMO_LOGINS = [
     ("Petugas (officer, Disdukcapil)", "petugas@demo.kotapintar.id"),
     ("Admin kota (city admin)", "admin@demo.kotapintar.id"),
 ]
+ACCESS_LOG_FORMAT = '%(t)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms'
 DEMO_PASSWORD = "demo12345!"  # noqa: S105 - published demo password of the local demo data
 
 
@@ -40,6 +41,9 @@ def main() -> int:
             "4",
             "--access-logfile",
             "-",
+            # No client IP and no query string: access lines must not identify citizens.
+            "--access-logformat",
+            ACCESS_LOG_FORMAT,
         ],
         cwd=ROOT,
     )

@@ -519,3 +519,23 @@ def test_only_questions_with_a_blocking_answer_reload_the_question_block(client:
     # never overwritten by a reload in flight.
     assert html.count("hx-get=") == 1
     assert html.index("hx-get=") > html.index("ukuran")
+
+
+def test_reporter_answers_is_it_fixed_first_and_then_rates(client: Client) -> None:
+    from kotapintar.complaints import services
+    from kotapintar.complaints.models import Status
+    from kotapintar.complaints.tests.factories import ComplaintFactory
+
+    citizen = CitizenFactory.create()
+    complaint = ComplaintFactory.create(reporter=citizen, status=Status.RESOLVED)
+    client.force_login(citizen)
+    url = reverse("complaints:public_detail", args=[complaint.reference])
+
+    first = client.get(url).content.decode()
+    assert 'id="confirm-heading"' in first
+    assert 'id="rating-heading"' not in first
+
+    services.complaint_confirm(complaint=complaint, reporter=citizen, fixed=True)
+    second = client.get(url).content.decode()
+    assert 'id="confirm-heading"' not in second
+    assert 'id="rating-heading"' in second

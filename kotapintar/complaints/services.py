@@ -924,7 +924,8 @@ def complaint_dispose(
     if locked.from_banned_reporter:
         raise _invalid(_("This report cannot be sent to an agency."), "banned_reporter")
     clean_note = _clean_text(note, field="note", max_length=2000, required=False)
-    chosen = agency if agency is not None else complaint_route(locked)
+    routed = complaint_route(locked)
+    chosen = agency if agency is not None else routed
     if chosen is None or not chosen.is_active:
         raise _invalid(_("Choose the agency that should handle this report."), "no_agency")
     before = locked.status
@@ -955,7 +956,8 @@ def complaint_dispose(
         complaint=locked,
         request=request,
         before={"status": before},
-        after={"status": target, "agency": chosen.code, "routed": agency is None},
+        # Whether the coordinator followed the routing rules or overrode them.
+        after={"status": target, "agency": chosen.code, "routed": chosen == routed},
     )
     _notify_status(locked)
     _notify_staff(

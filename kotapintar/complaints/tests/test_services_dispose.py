@@ -26,5 +26,6 @@ def test_dispose_audit_records_whether_the_routed_agency_was_chosen(choose_route
     )
 
     entry = AuditEntry.objects.get(action="complaint.dispose", object_id=str(complaint.pk))
+    assert entry.after is not None
     assert entry.after["agency"] == chosen.code
     assert entry.after["routed"] is choose_routed

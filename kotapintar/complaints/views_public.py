@@ -49,10 +49,13 @@ from kotapintar.complaints.models import (
     ComplaintFollower,
     Status,
 )
+from kotapintar.core.page_cache import cache_anonymous_page
 from kotapintar.regions.models import Village
 from kotapintar.regions.selectors import city_districts
 
 PAGE_SIZE = 20
+#: Anonymous visitors may see a public page up to a minute old (see core.page_cache).
+PUBLIC_PAGE_CACHE_SECONDS = 60
 
 
 class KnownCountPaginator(Paginator):
@@ -99,6 +102,7 @@ def _filter_form(request: HttpRequest) -> PublicFilterForm:
 
 
 @require_GET
+@cache_anonymous_page(PUBLIC_PAGE_CACHE_SECONDS)
 def public_list(request: HttpRequest) -> HttpResponse:
     form = _filter_form(request)
     filters = form.filters()
@@ -210,6 +214,7 @@ def detail_context(request: HttpRequest, complaint: Complaint, **extra: Any) -> 
 
 
 @require_GET
+@cache_anonymous_page(PUBLIC_PAGE_CACHE_SECONDS)
 def public_detail(request: HttpRequest, reference: str) -> HttpResponse:
     complaint = _complaint_for_viewer(request, reference)
     response = render(request, "complaints/public/detail.html", detail_context(request, complaint))

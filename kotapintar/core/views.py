@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
@@ -59,3 +61,31 @@ def _is_api(request: HttpRequest) -> bool:
 def _api_error(code: str, message: str, *, status: int) -> JsonResponse:
     """The API's one error shape, also for URLs that match no API view."""
     return JsonResponse({"error": {"code": code, "message": message}}, status=status)
+
+
+@require_GET
+def language_switch(request: HttpRequest) -> HttpResponseRedirect:
+    """Switch the interface language and go back to the page the visitor came from.
+
+    A GET (unlike Django's ``set_language``) so that pages need no CSRF token for it and can be
+    shared from the page cache; it only stores a display preference.
+    """
+    back = request.headers.get("referer", "")
+    if not url_has_allowed_host_and_scheme(
+        back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        back = "/"
+    response = HttpResponseRedirect(back)
+    language = request.GET.get("language", "")
+    if language in dict(settings.LANGUAGES):
+        response.set_cookie(
+            settings.LANGUAGE_COOKIE_NAME,
+            language,
+            max_age=settings.LANGUAGE_COOKIE_AGE,
+            path=settings.LANGUAGE_COOKIE_PATH,
+            domain=settings.LANGUAGE_COOKIE_DOMAIN,
+            secure=settings.LANGUAGE_COOKIE_SECURE,
+            httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+            samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+        )
+    return response

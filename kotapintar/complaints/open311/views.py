@@ -64,6 +64,7 @@ from kotapintar.complaints.selectors import (
     complaints_public,
 )
 from kotapintar.complaints.services import open311_client_by_key
+from kotapintar.core.page_cache import cache_anonymous_page
 from kotapintar.core.reference_numbers import normalize_reference
 from kotapintar.regions.selectors import deployment_regency_code
 
@@ -234,6 +235,12 @@ def not_found(request: HttpRequest, path: str) -> HttpResponse:
         return _not_found("json" if path.endswith(".json") else "xml")
 
 
+#: Public request lists are shared for a minute (core.page_cache): the default list is a
+#: thousand records, the heaviest public call, and clients poll it.
+REQUEST_LIST_CACHE_SECONDS = 60
+
+
+@cache_anonymous_page(REQUEST_LIST_CACHE_SECONDS)
 def _request_list(request: HttpRequest, fmt: str) -> HttpResponse:
     queryset = _filtered_requests(request)
     page, page_size = _page(request)

@@ -19,8 +19,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-PYTHON=${PYTHON:-.venv/bin/python}
-[[ -x $PYTHON ]] || PYTHON=python3
+source bench/common.sh
 PORT=${BENCH_PORT:-8766}
 WORKERS=${BENCH_WORKERS:-4}
 CONCURRENCY=${BENCH_CONCURRENCY:-50}
@@ -30,36 +29,10 @@ CITIZEN=${BENCH_CITIZEN_LOGIN:-warga00001@demo.kotapintar.id}
 STAFF=${BENCH_STAFF_LOGIN:-koordinator@demo.kotapintar.id}
 SEED=${BENCH_SEED:-1}
 
-# Production-like settings with throwaway secrets; API throttling lifted (capacity, not limits).
-export DATABASE_URL=${BENCH_DATABASE_URL:-postgres://postgres@localhost/kotapintar_bench}
-export KOTAPINTAR_IGNORE_DOTENV=1 DEBUG=false HTTPS=false
-export SECRET_KEY=bench-only-not-a-secret PERSONAL_DATA_HASH_KEY=bench-only-not-a-secret
-export PERSONAL_DATA_KEYS=r8Wq3lGq7o2mJc3wN1N1oQy0hM3Hc4x0VnJ0sJ6yq1Y=
-export ALLOWED_HOSTS=127.0.0.1,localhost LOG_LEVEL=WARNING
-export API_THROTTLE_ANON=1000000/min API_THROTTLE_USER=1000000/min
-export KOTAPINTAR_VAR_DIR=${KOTAPINTAR_VAR_DIR:-/tmp/kotapintar-bench-var}
 RESOLVED=$KOTAPINTAR_VAR_DIR/bench-scenarios  # scenarios with references from the data
 
-step() { printf '\n=== %s ===\n' "$*"; }
-
 if [[ ${BENCH_SKIP_SETUP:-0} != 1 ]]; then
-  step "Database ${DATABASE_URL##*/}"
-  "$PYTHON" - <<'PY'
-import os
-from urllib.parse import urlsplit, urlunsplit
-
-import psycopg
-from psycopg import sql
-
-url = urlsplit(os.environ["DATABASE_URL"])
-name = url.path.lstrip("/")
-with psycopg.connect(urlunsplit(url._replace(path="/postgres")), autocommit=True) as conn:
-    if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-        print(f"created {name}")
-    else:
-        print(f"{name} exists, keeping its data")
-PY
+  bench_database_ensure
   step "Migrate, reference data, complaint categories, demo data (medan-5y), static files"
   "$PYTHON" manage.py migrate --noinput -v0
   "$PYTHON" manage.py load_reference_data
@@ -115,17 +88,7 @@ for source in sorted(Path('bench/scenarios').glob('complaints*.json')):
 print(f'{len(public)} public and {len(staff)} staff references')
 "
 
-step "gunicorn on 127.0.0.1:$PORT with $WORKERS workers"
-"$PYTHON" -m gunicorn config.wsgi:application --bind "127.0.0.1:$PORT" --workers "$WORKERS" \
-  --log-level warning &
-SERVER_PID=$!
-trap 'kill "$SERVER_PID" 2>/dev/null || true; wait "$SERVER_PID" 2>/dev/null || true' EXIT
-for _ in $(seq 1 60); do
-  "$PYTHON" -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:$PORT/readyz', timeout=1)" \
-    2>/dev/null && break
-  kill -0 "$SERVER_PID" 2>/dev/null || { echo "gunicorn exited" >&2; exit 1; }
-  sleep 0.5
-done
+bench_server_start "$PORT" "$WORKERS"
 
 for scenario in $SCENARIOS; do
   login=()

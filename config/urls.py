@@ -1,7 +1,5 @@
-from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
-from django.views.i18n import JavaScriptCatalog
 
 from kotapintar.core import views as core_views
 
@@ -11,8 +9,6 @@ admin.site.site_title = "Kota Pintar"
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("readyz", core_views.readyz, name="readyz"),
-    path("i18n/", include("django.conf.urls.i18n")),
-    path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("admin/", admin.site.urls),
     path("api/v1/", include("config.api_urls")),
     path("akun/", include("kotapintar.accounts.urls")),
@@ -27,6 +23,3 @@ handler400 = "kotapintar.core.views.bad_request"
 handler403 = "kotapintar.core.views.permission_denied"
 handler404 = "kotapintar.core.views.page_not_found"
 handler500 = "kotapintar.core.views.server_error"
-
-if settings.DEBUG:  # pragma: no cover - development convenience only
-    pass

@@ -36,6 +36,7 @@ from kotapintar.accounts.services import (
     user_update_profile,
 )
 from kotapintar.accounts.tokens import email_confirmation_token_user
+from kotapintar.core.i18n import language_cookie_set
 from kotapintar.core.personal_data import mask_identity_number, mask_phone
 
 #: Registrations (and confirmation re-sends) allowed per client IP and window.
@@ -46,17 +47,7 @@ REGISTRATION_WINDOW = getattr(settings, "ACCOUNTS_REGISTRATION_WINDOW_SECONDS", 
 def apply_language(response: HttpResponseBase, language: str) -> HttpResponseBase:
     """Make ``language`` the UI language from the next request on (like Django's set_language)."""
     translation.activate(language)
-    response.set_cookie(
-        settings.LANGUAGE_COOKIE_NAME,
-        language,
-        max_age=settings.LANGUAGE_COOKIE_AGE,
-        path=settings.LANGUAGE_COOKIE_PATH,
-        domain=settings.LANGUAGE_COOKIE_DOMAIN,
-        secure=settings.LANGUAGE_COOKIE_SECURE,
-        httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
-        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
-    )
-    return response
+    return language_cookie_set(response, language)
 
 
 def _rate_limited(request: HttpRequest, scope: str) -> bool:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 import uuid
 from collections.abc import Callable
@@ -17,6 +16,7 @@ from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from kotapintar.core.api.errors import error_json_response
 from kotapintar.core.logging import request_id_var
 from kotapintar.core.upload_handlers import (
     VIEW_LIMIT_ATTRIBUTE,
@@ -131,8 +131,7 @@ def _too_large_response(
     request: HttpRequest, message: str, code: str, *, api: bool = False
 ) -> HttpResponse:
     if api or request.path.startswith("/api/") or "json" in request.META.get("HTTP_ACCEPT", ""):
-        body = json.dumps({"error": {"code": code, "message": message}})
-        response = HttpResponse(body, status=413, content_type="application/json")
+        response: HttpResponse = error_json_response(code, message, status=413)
     else:
         html = render_to_string("413.html", {"message": message}, request=request)
         response = HttpResponse(html, status=413)

@@ -11,6 +11,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from kotapintar.core.api.errors import error_json_response
+from kotapintar.core.i18n import language_cookie_set
+
 
 @never_cache
 @require_GET
@@ -43,24 +46,21 @@ def permission_denied(request: HttpRequest, exception: Exception | None = None) 
 def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     # Never echo the requested path: it may carry personal data.
     if _is_api(request):
-        return _api_error("not_found", _("Not found."), status=404)
+        return error_json_response("not_found", _("Not found."), status=404)
     return render(request, "404.html", status=404)
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
     if _is_api(request):
-        return _api_error("server_error", _("Something went wrong on our side."), status=500)
+        return error_json_response(
+            "server_error", _("Something went wrong on our side."), status=500
+        )
     # Rendered without a request context: the failure may be in a context processor.
     return render(request, "500.html", status=500)
 
 
 def _is_api(request: HttpRequest) -> bool:
     return request.path.startswith("/api/")
-
-
-def _api_error(code: str, message: str, *, status: int) -> JsonResponse:
-    """The API's one error shape, also for URLs that match no API view."""
-    return JsonResponse({"error": {"code": code, "message": message}}, status=status)
 
 
 @require_GET
@@ -78,14 +78,5 @@ def language_switch(request: HttpRequest) -> HttpResponseRedirect:
     response = HttpResponseRedirect(back)
     language = request.GET.get("language", "")
     if language in dict(settings.LANGUAGES):
-        response.set_cookie(
-            settings.LANGUAGE_COOKIE_NAME,
-            language,
-            max_age=settings.LANGUAGE_COOKIE_AGE,
-            path=settings.LANGUAGE_COOKIE_PATH,
-            domain=settings.LANGUAGE_COOKIE_DOMAIN,
-            secure=settings.LANGUAGE_COOKIE_SECURE,
-            httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
-            samesite=settings.LANGUAGE_COOKIE_SAMESITE,
-        )
+        language_cookie_set(response, language)
     return response

@@ -30,7 +30,7 @@ from typing import Any
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.signals import got_request_exception
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.utils.functional import Promise
 from django.utils.log import log_response
 from django.utils.translation import gettext as _
@@ -42,6 +42,16 @@ from rest_framework.views import exception_handler as drf_exception_handler
 from rest_framework.views import set_rollback
 
 _NON_FIELD_KEYS = frozenset({NON_FIELD_ERRORS, api_settings.NON_FIELD_ERRORS_KEY})
+
+
+def error_body(code: str, message: str) -> dict[str, Any]:
+    """The API's error shape without field errors."""
+    return {"error": {"code": code, "message": message}}
+
+
+def error_json_response(code: str, message: str, *, status: int) -> JsonResponse:
+    """The API's error shape for answers given outside DRF views (middleware, URL resolver)."""
+    return JsonResponse(error_body(code, message), status=status)
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
@@ -137,7 +147,7 @@ def _server_error(exc: Exception, context: dict[str, Any]) -> Response:
     django_request = getattr(request, "_request", request)
     set_rollback()
     response = Response(
-        {"error": {"code": "server_error", "message": _("Something went wrong on our side.")}},
+        error_body("server_error", _("Something went wrong on our side.")),
         status=status.HTTP_500_INTERNAL_SERVER_ERROR,
     )
     # Same record Django writes for an unhandled exception (django.request, ERROR, traceback);

@@ -12,4 +12,6 @@ urlpatterns = [
     path("", include("kotapintar.agencies.api_urls")),
     path("", include("kotapintar.core.api_urls")),
     path("", include("kotapintar.complaints.api_urls")),
+    path("", include("kotapintar.civil_registration.api_urls")),
+    path("", include("kotapintar.umkm.api_urls")),
 ]

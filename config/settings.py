@@ -54,6 +54,8 @@ INSTALLED_APPS = [
     # Kota Pintar modules
     "kotapintar.portal",
     "kotapintar.complaints",
+    "kotapintar.civil_registration",
+    "kotapintar.umkm",
 ]
 
 MIDDLEWARE = [

@@ -15,6 +15,8 @@ urlpatterns = [
     path("", include("kotapintar.core.urls")),
     path("wilayah/", include("kotapintar.regions.urls")),
     path("pengaduan/", include("kotapintar.complaints.urls")),
+    path("adminduk/", include("kotapintar.civil_registration.urls")),
+    path("umkm/", include("kotapintar.umkm.urls")),
     path("open311/v2/", include("kotapintar.complaints.open311.urls")),
     path("", include("kotapintar.portal.urls")),
 ]

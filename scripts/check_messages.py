@@ -1,4 +1,5 @@
-"""Check (and with --compile, compile) the translation catalogues under locale/.
+"""Check (and with --compile, compile) the translation catalogues: locale/ and each app's own
+``kotapintar/<app>/locale/`` (an app may keep its strings in its own catalogue, ADR 13).
 
 Fails when a catalogue has a syntax or format error (GNU msgfmt --check, when installed), or
 any untranslated or fuzzy entry: every user-facing string must exist in Bahasa Indonesia.
@@ -25,7 +26,9 @@ def main() -> int:
     args = parser.parse_args()
 
     failures: list[str] = []
-    catalogues = sorted((ROOT / "locale").glob("*/LC_MESSAGES/*.po"))
+    catalogues = sorted((ROOT / "locale").glob("*/LC_MESSAGES/*.po")) + sorted(
+        (ROOT / "kotapintar").glob("*/locale/*/LC_MESSAGES/*.po")
+    )
     if not catalogues:
         failures.append("no catalogues found under locale/")
     msgfmt = shutil.which("msgfmt")

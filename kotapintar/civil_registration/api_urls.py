@@ -1,3 +1,5 @@
 """Routes under /api/v1/ for this app."""
 
-urlpatterns: list = []
+from django.urls import URLPattern, URLResolver
+
+urlpatterns: list[URLPattern | URLResolver] = []

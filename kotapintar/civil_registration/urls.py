@@ -1,5 +1,11 @@
-from django.urls import path  # noqa: F401
+"""/adminduk/: public service pages and the citizen's applications (urls_citizen), the officers'
+workspace under /adminduk/kelola/ (urls_staff)."""
+
+from django.urls import include, path
 
 app_name = "civil_registration"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("kelola/", include("kotapintar.civil_registration.urls_staff")),
+    path("", include("kotapintar.civil_registration.urls_citizen")),
+]

@@ -1,0 +1,27 @@
+"""Load the city's civil registration services, requirements and rejection reasons."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from kotapintar.civil_registration.services import SERVICES_FILE, civil_registration_seed_load
+
+
+class Command(BaseCommand):
+    help = "Load civil registration services from data/services.json (idempotent)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--file", type=Path, default=SERVICES_FILE)
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        try:
+            result = civil_registration_seed_load(path=options["file"])
+        except (OSError, ValueError, KeyError) as exc:
+            raise CommandError(str(exc)) from exc
+        self.stdout.write(
+            f"services={result.services} requirements={result.requirements} "
+            f"rejection_reasons={result.reasons}"
+        )

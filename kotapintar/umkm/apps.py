@@ -6,3 +6,6 @@ class UmkmConfig(AppConfig):
     name = "kotapintar.umkm"
     label = "umkm"
     verbose_name = _("UMKM")
+
+    def ready(self) -> None:
+        from kotapintar.umkm import registration  # noqa: F401  (roles, portal entry, file access)

@@ -1,0 +1,586 @@
+"""Catalogue search: one selector, ``product_search``, with a PostgreSQL and a SQLite path.
+
+Both paths share the same text normalisation (``normalize_text``): lower case, punctuation and
+hyphens to spaces (``oleh-oleh`` = ``oleh oleh``), then spelling variants and synonyms from
+``SearchSynonym`` rewritten to one canonical form (``kripik`` -> ``keripik``), for the stored
+index text and for the query alike. The query syntax is web-search style: words (all must match,
+each as a word prefix), ``"a phrase"`` and ``-exclusion``.
+
+- PostgreSQL: ``Product.search_vector`` (kept by the services from the normalised text; weights
+  A name, B category + tags, C description) with the built-in ``indonesian`` configuration
+  (stemming), a GIN index, ``to_tsquery`` built from the parsed query (``word:*`` prefixes,
+  ``<->`` phrases, ``!`` exclusions), ranked by ``ts_rank``. When nothing matches, ``pg_trgm``
+  word similarity on the product name tolerates typos (``bika ambn``).
+- SQLite: the same normalised text, matched as word prefixes with ``LIKE`` and ranked by where
+  the words occur (name first); when nothing matches, query words are corrected to catalogue
+  words within a small edit distance.
+
+Only public products are ever searched (listed, business verified and active). Facet counts are
+computed on the filtered result set, so each facet's counts add up to the result count.
+A query that finds nothing is logged in ``SearchQueryLog`` without any personal data.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+from django.core.cache import cache
+from django.core.paginator import Paginator
+from django.db import connection
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    FloatField,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
+
+from kotapintar.core.logging import mask_text
+from kotapintar.umkm.models import (
+    Product,
+    ProductCategory,
+    ProductStatus,
+    SearchQueryLog,
+    SearchSynonym,
+    VerificationStatus,
+)
+
+SEARCH_CONFIG = "indonesian"
+SYNONYM_CACHE_KEY = "umkm:search:synonyms:v1"
+TRIGRAM_THRESHOLD = 0.35
+MAX_QUERY_LENGTH = 200
+MAX_TERMS = 12
+
+SORTS = ("relevance", "price_asc", "price_desc", "newest")
+
+_NON_WORD = re.compile(r"[^0-9a-z]+")
+
+
+# --- Normalisation ------------------------------------------------------------------------------
+
+
+def synonym_map() -> dict[str, str]:
+    """``{variant: canonical}`` from the data (cached for a minute; invalidated on change)."""
+    cached = cache.get(SYNONYM_CACHE_KEY)
+    if cached is None:
+        cached = {
+            _basic(term): _basic(canonical)
+            for term, canonical in SearchSynonym.objects.values_list("term", "canonical")
+        }
+        cache.set(SYNONYM_CACHE_KEY, cached, 60)
+    return dict(cached)
+
+
+def synonyms_invalidate() -> None:
+    cache.delete(SYNONYM_CACHE_KEY)
+
+
+def _basic(text: str) -> str:
+    folded = unicodedata.normalize("NFKD", str(text or "")).encode("ascii", "ignore").decode()
+    return " ".join(_NON_WORD.sub(" ", folded.lower()).split())
+
+
+def normalize_text(text: str, synonyms: Mapping[str, str] | None = None) -> str:
+    """Lower-case words separated by single spaces, variants rewritten to canonical forms."""
+    words = _basic(text)
+    if not words:
+        return ""
+    mapping = synonym_map() if synonyms is None else synonyms
+    if not mapping:
+        return words
+    padded = f" {words} "
+    # Longest variants first, so "oleh oleh" wins over a one-word rule.
+    for term in sorted(mapping, key=len, reverse=True):
+        if term and f" {term} " in padded:
+            padded = padded.replace(f" {term} ", f" {mapping[term]} ")
+            # A replacement may sit next to another occurrence: run it twice.
+            padded = padded.replace(f" {term} ", f" {mapping[term]} ")
+    return " ".join(padded.split())
+
+
+@dataclass(frozen=True)
+class IndexText:
+    name: str
+    keywords: str
+    body: str
+
+    @property
+    def all(self) -> str:
+        return " ".join(part for part in (self.name, self.keywords, self.body) if part)
+
+
+def index_text_for(product: Product, *, category_names: Iterable[str], body: str) -> IndexText:
+    synonyms = synonym_map()
+    return IndexText(
+        name=normalize_text(product.name, synonyms),
+        keywords=normalize_text(" ".join([*category_names, product.tags]), synonyms),
+        body=normalize_text(body, synonyms),
+    )
+
+
+def product_index_update(*, product: Product) -> None:
+    """Refresh the stored search text (and the PostgreSQL tsvector) of one product."""
+    from kotapintar.umkm.rules import description_plain_text
+
+    category = product.category
+    names = [category.name]
+    if category.parent_id is not None:
+        names.append(ProductCategory.objects.get(pk=category.parent_id).name)
+    text = index_text_for(
+        product, category_names=names, body=description_plain_text(product.description)
+    )
+    Product.objects.filter(pk=product.pk).update(
+        search_name=f" {text.name} "[:300], search_text=f" {text.all} "
+    )
+    product.search_name = f" {text.name} "[:300]
+    product.search_text = f" {text.all} "
+    if is_postgresql():
+        Product.objects.filter(pk=product.pk).update(
+            search_vector=(
+                SearchVector(Value(text.name), weight="A", config=SEARCH_CONFIG)
+                + SearchVector(Value(text.keywords), weight="B", config=SEARCH_CONFIG)
+                + SearchVector(Value(text.body), weight="C", config=SEARCH_CONFIG)
+            )
+        )
+
+
+def products_reindex(*, queryset: QuerySet[Product] | None = None) -> int:
+    """Rebuild the search text of many products (after a synonym change or a data import)."""
+    count = 0
+    qs = (queryset if queryset is not None else Product.objects.all()).select_related("category")
+    for product in qs.iterator(chunk_size=500):
+        product_index_update(product=product)
+        count += 1
+    return count
+
+
+def is_postgresql() -> bool:
+    return connection.vendor == "postgresql"
+
+
+# --- Query parsing ------------------------------------------------------------------------------
+
+
+@dataclass
+class ParsedQuery:
+    terms: list[str] = field(default_factory=list)
+    phrases: list[list[str]] = field(default_factory=list)
+    excluded: list[str] = field(default_factory=list)
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.terms or self.phrases)
+
+    @property
+    def positive_words(self) -> list[str]:
+        return [*self.terms, *(w for phrase in self.phrases for w in phrase)]
+
+
+_TOKEN = re.compile(r'(-?)"([^"]*)"|(-?)(\S+)')
+
+
+def parse_query(raw: str, synonyms: Mapping[str, str] | None = None) -> ParsedQuery:
+    """Web-search syntax: words, ``"phrases"``, ``-excluded`` words (synonyms applied)."""
+    text = str(raw or "")[:MAX_QUERY_LENGTH]
+    mapping = synonym_map() if synonyms is None else synonyms
+    parsed = ParsedQuery()
+    # Rewrite variants across the whole query first ("oleh oleh" is two tokens).
+    plain_words: list[str] = []
+    for match in _TOKEN.finditer(text):
+        if match.group(2) is not None:
+            if plain_words:
+                parsed.terms.extend(normalize_text(" ".join(plain_words), mapping).split())
+                plain_words = []
+            words = normalize_text(match.group(2), mapping).split()
+            if match.group(1):
+                parsed.excluded.extend(words)
+            elif len(words) == 1:
+                parsed.terms.extend(words)
+            elif words:
+                parsed.phrases.append(words)
+        else:
+            token = match.group(4)
+            if match.group(3) and len(token) > 0:
+                if plain_words:
+                    parsed.terms.extend(normalize_text(" ".join(plain_words), mapping).split())
+                    plain_words = []
+                parsed.excluded.extend(normalize_text(token, mapping).split())
+            else:
+                plain_words.append(token)
+    if plain_words:
+        parsed.terms.extend(normalize_text(" ".join(plain_words), mapping).split())
+    parsed.terms = list(dict.fromkeys(parsed.terms))[:MAX_TERMS]
+    parsed.excluded = list(dict.fromkeys(parsed.excluded))[:MAX_TERMS]
+    parsed.phrases = parsed.phrases[:MAX_TERMS]
+    return parsed
+
+
+def _tsquery(
+    parsed: ParsedQuery, *, alternatives: Mapping[str, Sequence[str]] | None = None
+) -> str:
+    parts: list[str] = []
+    for word in parsed.terms:
+        options = (alternatives or {}).get(word) or [word]
+        parts.append("(" + " | ".join(f"{w}:*" for w in options) + ")")
+    for phrase in parsed.phrases:
+        parts.append("(" + " <-> ".join(phrase) + ")")
+    for word in parsed.excluded:
+        parts.append(f"!{word}")
+    return " & ".join(parts)
+
+
+# --- Filters ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SearchFilters:
+    category: str | None = None  # slug; includes the category's descendants
+    kecamatan: str | None = None  # District code
+    scale: str | None = None
+    certification: str | None = None  # CertificationType code
+    price_min: int | None = None
+    price_max: int | None = None
+    national_catalogue: bool | None = None  # "tayang di e-katalog"
+    business: int | None = None  # one seller's products
+
+    @classmethod
+    def from_mapping(cls, data: Mapping[str, Any] | None) -> SearchFilters:
+        if not data:
+            return cls()
+        allowed = cls.__dataclass_fields__
+        return cls(**{k: v for k, v in data.items() if k in allowed and v not in ("", None)})
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            k: getattr(self, k) for k in self.__dataclass_fields__ if getattr(self, k) is not None
+        }
+
+
+def public_products() -> QuerySet[Product]:
+    """Products a buyer may see: listed, of a verified, active business."""
+    return Product.objects.filter(
+        status=ProductStatus.LISTED,
+        business__verification_status=VerificationStatus.VERIFIED,
+        business__is_active=True,
+    )
+
+
+def category_with_descendants(slug: str) -> list[int]:
+    rows = list(ProductCategory.objects.values_list("pk", "parent_id", "slug"))
+    root = next((pk for pk, _parent, s in rows if s == slug), None)
+    if root is None:
+        return []
+    found = {root}
+    changed = True
+    while changed:
+        changed = False
+        for pk, parent, _slug in rows:
+            if parent in found and pk not in found:
+                found.add(pk)
+                changed = True
+    return sorted(found)
+
+
+def apply_filters(qs: QuerySet[Product], filters: SearchFilters) -> QuerySet[Product]:
+    if filters.category:
+        qs = qs.filter(category_id__in=category_with_descendants(filters.category))
+    if filters.kecamatan:
+        qs = qs.filter(business__district_id=filters.kecamatan)
+    if filters.scale:
+        qs = qs.filter(business__scale=filters.scale)
+    if filters.certification:
+        through = Product.certifications.through
+        qs = qs.filter(
+            Exists(
+                through.objects.filter(
+                    product_id=OuterRef("pk"), certification__type__code=filters.certification
+                )
+            )
+        )
+    if filters.price_min is not None:
+        qs = qs.filter(price__gte=int(filters.price_min))
+    if filters.price_max is not None:
+        qs = qs.filter(price__lte=int(filters.price_max))
+    if filters.national_catalogue is not None:
+        qs = qs.filter(in_national_catalogue=bool(filters.national_catalogue))
+    if filters.business is not None:
+        qs = qs.filter(business_id=filters.business)
+    return qs
+
+
+# --- Matching -----------------------------------------------------------------------------------
+
+
+def _sqlite_match(
+    qs: QuerySet[Product],
+    parsed: ParsedQuery,
+    *,
+    alternatives: Mapping[str, Sequence[str]] | None = None,
+) -> QuerySet[Product]:
+    for word in parsed.terms:
+        options = (alternatives or {}).get(word) or [word]
+        condition = Q()
+        for option in options:
+            condition |= Q(search_text__contains=f" {option}")
+        qs = qs.filter(condition)
+    for phrase in parsed.phrases:
+        qs = qs.filter(search_text__contains=" " + " ".join(phrase) + " ")
+    for word in parsed.excluded:
+        qs = qs.exclude(search_text__contains=f" {word}")
+    score: Any = Value(0)
+    for word in parsed.positive_words:
+        for option in (alternatives or {}).get(word) or [word]:
+            score = score + Case(
+                When(search_name__contains=f" {option} ", then=Value(4)),
+                When(search_name__contains=f" {option}", then=Value(3)),
+                When(search_text__contains=f" {option} ", then=Value(1)),
+                default=Value(0),
+                output_field=IntegerField(),
+            )
+    if parsed.positive_words:
+        score = score + Case(
+            When(
+                search_name__contains=" " + " ".join(parsed.positive_words) + " ",
+                then=Value(5),
+            ),
+            default=Value(0),
+            output_field=IntegerField(),
+        )
+    return qs.annotate(relevance=Coalesce(score, Value(0), output_field=FloatField()))
+
+
+def _postgres_match(
+    qs: QuerySet[Product],
+    parsed: ParsedQuery,
+    *,
+    alternatives: Mapping[str, Sequence[str]] | None = None,
+) -> QuerySet[Product]:
+    query = SearchQuery(
+        _tsquery(parsed, alternatives=alternatives), search_type="raw", config=SEARCH_CONFIG
+    )
+    return qs.filter(search_vector=query).annotate(relevance=SearchRank(F("search_vector"), query))
+
+
+def _postgres_fuzzy(qs: QuerySet[Product], parsed: ParsedQuery) -> QuerySet[Product]:
+    from django.contrib.postgres.search import TrigramWordSimilarity
+
+    text = " ".join(parsed.positive_words)
+    similarity = TrigramWordSimilarity(Value(text), "search_name")  # type: ignore[arg-type]
+    qs = qs.annotate(relevance=similarity).filter(relevance__gte=TRIGRAM_THRESHOLD)
+    for word in parsed.excluded:
+        qs = qs.exclude(search_text__contains=f" {word}")
+    return qs
+
+
+def _edit_distance(a: str, b: str, limit: int) -> int:
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i]
+        for j, cb in enumerate(b, 1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
+        if min(current) > limit:
+            return limit + 1
+        previous = current
+    return previous[-1]
+
+
+def _corrections(qs: QuerySet[Product], parsed: ParsedQuery) -> dict[str, list[str]]:
+    """Query words with no prefix match, mapped to catalogue words one or two edits away."""
+    vocabulary: set[str] = set()
+    for name in qs.values_list("search_name", flat=True).iterator(chunk_size=2000):
+        vocabulary.update(name.split())
+    corrected: dict[str, list[str]] = {}
+    for word in parsed.terms:
+        if any(v.startswith(word) for v in vocabulary):
+            continue
+        limit = 1 if len(word) <= 5 else 2
+        near = sorted(v for v in vocabulary if _edit_distance(word, v, limit) <= limit)
+        if near:
+            corrected[word] = near[:5]
+    return corrected
+
+
+# --- The selector -------------------------------------------------------------------------------
+
+
+@dataclass
+class FacetValue:
+    value: str
+    label: str
+    count: int
+
+
+@dataclass
+class SearchResult:
+    query: str
+    products: list[Product]
+    total: int
+    page: int
+    num_pages: int
+    facets: dict[str, list[FacetValue]]
+    fuzzy: bool = False
+    filters: SearchFilters = field(default_factory=SearchFilters)
+
+
+def _order(qs: QuerySet[Product], sort: str, has_relevance: bool) -> QuerySet[Product]:
+    if sort == "price_asc":
+        return qs.order_by("price", "-pk")
+    if sort == "price_desc":
+        return qs.order_by("-price", "-pk")
+    if sort == "newest" or not has_relevance:
+        return qs.order_by("-listed_at", "-pk")
+    return qs.order_by("-relevance", "-listed_at", "-pk")
+
+
+def _facets(qs: QuerySet[Product]) -> dict[str, list[FacetValue]]:
+    from kotapintar.umkm.models import Scale
+
+    base = qs.order_by()
+    scale_labels = dict(Scale.choices)
+    scales = [
+        FacetValue(
+            row["business__scale"], str(scale_labels.get(row["business__scale"], "")), row["n"]
+        )
+        for row in base.values("business__scale")
+        .annotate(n=Count("pk"))
+        .order_by("business__scale")
+    ]
+    kecamatan = [
+        FacetValue(row["business__district_id"], row["business__district__name"], row["n"])
+        for row in base.values("business__district_id", "business__district__name")
+        .annotate(n=Count("pk"))
+        .order_by("business__district__name")
+    ]
+    categories = {c.pk: c for c in ProductCategory.objects.only("pk", "slug", "name", "parent_id")}
+    per_root: dict[int, int] = {}
+    for row in base.values("category_id").annotate(n=Count("pk")):
+        category = categories.get(row["category_id"])
+        while category is not None and category.parent_id is not None:
+            category = categories.get(category.parent_id)
+        if category is not None:
+            per_root[category.pk] = per_root.get(category.pk, 0) + row["n"]
+    category_facet = [
+        FacetValue(categories[pk].slug, categories[pk].name, n)
+        for pk, n in sorted(per_root.items(), key=lambda item: categories[item[0]].name)
+    ]
+    through = Product.certifications.through
+    certification_facet = [
+        FacetValue(row["certification__type__code"], row["certification__type__name"], row["n"])
+        for row in through.objects.filter(product_id__in=base.values("pk"))
+        .values("certification__type__code", "certification__type__name")
+        .annotate(n=Count("product_id", distinct=True))
+        .order_by("certification__type__code")
+    ]
+    national = base.aggregate(
+        yes=Count("pk", filter=Q(in_national_catalogue=True)),
+        no=Count("pk", filter=Q(in_national_catalogue=False)),
+    )
+    return {
+        "category": category_facet,
+        "kecamatan": kecamatan,
+        "scale": scales,
+        "certification": certification_facet,
+        "national_catalogue": [
+            FacetValue("1", "tayang di e-katalog", national["yes"] or 0),
+            FacetValue("0", "belum di e-katalog", national["no"] or 0),
+        ],
+    }
+
+
+def product_search(
+    *,
+    query: str = "",
+    filters: SearchFilters | Mapping[str, Any] | None = None,
+    sort: str = "relevance",
+    page: int = 1,
+    page_size: int | None = None,
+    with_facets: bool = True,
+    log_empty: bool = True,
+) -> SearchResult:
+    """Search the public catalogue. The same answers on PostgreSQL and SQLite.
+
+    ``filters``: ``SearchFilters`` or a mapping with ``category`` (slug, with descendants),
+    ``kecamatan`` (district code), ``scale``, ``certification`` (type code), ``price_min``,
+    ``price_max``, ``national_catalogue``. ``sort``: relevance (default with a query), price_asc,
+    price_desc, newest. Results have their business, kecamatan, category, photos and
+    certifications loaded (a constant number of queries per page).
+    """
+    from kotapintar.umkm.selectors import umkm_policy
+
+    if not isinstance(filters, SearchFilters):
+        filters = SearchFilters.from_mapping(filters)
+    if sort not in SORTS:
+        sort = "relevance"
+    size = page_size or umkm_policy().search_page_size
+    parsed = parse_query(query)
+    base = apply_filters(public_products(), filters)
+    fuzzy = False
+    if parsed.is_empty and not parsed.excluded:
+        matched = base
+        has_relevance = False
+    else:
+        has_relevance = not parsed.is_empty
+        matched = _postgres_match(base, parsed) if is_postgresql() else _sqlite_match(base, parsed)
+        if not parsed.is_empty and parsed.terms and not matched.exists():
+            if is_postgresql():
+                matched = _postgres_fuzzy(base, parsed)
+            else:
+                corrections = _corrections(base, parsed)
+                matched = (
+                    _sqlite_match(base, parsed, alternatives=corrections)
+                    if corrections
+                    else base.none()
+                )
+            fuzzy = True
+
+    ordered = (
+        _order(matched, sort, has_relevance)
+        .select_related("business", "business__district", "category")
+        .prefetch_related("photos__thumbnail", "certifications__type")
+    )
+    paginator = Paginator(ordered, size)
+    page_number = max(1, min(int(page or 1), paginator.num_pages or 1))
+    current = paginator.page(page_number)
+    total = paginator.count
+    facets = _facets(matched) if with_facets else {}
+    if total == 0 and log_empty and str(query or "").strip():
+        SearchQueryLog.objects.create(
+            query=mask_text(" ".join(str(query).split()))[:MAX_QUERY_LENGTH],
+            filters=filters.as_dict(),
+        )
+    return SearchResult(
+        query=str(query or ""),
+        products=list(current.object_list),
+        total=total,
+        page=page_number,
+        num_pages=paginator.num_pages,
+        facets=facets,
+        fuzzy=fuzzy,
+        filters=filters,
+    )
+
+
+__all__ = [
+    "SearchFilters",
+    "SearchResult",
+    "normalize_text",
+    "parse_query",
+    "product_index_update",
+    "product_search",
+    "products_reindex",
+    "public_products",
+]

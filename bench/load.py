@@ -8,6 +8,12 @@ percentiles, throughput, errors and a status histogram, per URL and in total::
     python bench/load.py --scenario bench/scenarios/foundation.json \\
         --base-url http://127.0.0.1:8765 --concurrency 20 --duration 30
 
+Two load models: without ``--think-time`` each client sends its next request as soon as the
+previous one is answered (closed loop, a capacity/stress figure: N clients keep N requests in
+flight); with ``--think-time 1-3`` each client is a simulated *user* who waits a uniformly random
+1-3 s between actions (the usual Locust-style user model), so N users offer about
+N / (mean think time + response time) requests per second.
+
 Standard library only (threads + ``http.client``), so it runs from any Python 3.11. It refuses
 any host other than ``localhost`` or a loopback address: it is a benchmark, not a weapon.
 """
@@ -288,6 +294,36 @@ def login(target: Target, login_path: str, email: str, password: str, timeout: f
     return "; ".join(f"{k}={v}" for k, v in jar.items())
 
 
+@dataclass(frozen=True)
+class ThinkTime:
+    """Seconds a simulated user waits between requests, uniform in [low, high]."""
+
+    low: float
+    high: float
+
+    @property
+    def mean(self) -> float:
+        return (self.low + self.high) / 2
+
+
+MAX_THINK_TIME_S = 600.0
+
+
+def parse_think_time(text: str) -> ThinkTime:
+    """``"2"`` (fixed) or ``"1-3"`` (uniform between 1 and 3 seconds)."""
+    low_text, dash, high_text = text.strip().partition("-")
+    try:
+        low = float(low_text)
+        high = float(high_text) if dash else low
+    except ValueError as exc:
+        raise BenchError(f"--think-time must be SECONDS or MIN-MAX, got {text!r}.") from exc
+    if not 0 <= low <= high <= MAX_THINK_TIME_S:
+        raise BenchError(
+            f"--think-time must satisfy 0 <= MIN <= MAX <= {MAX_THINK_TIME_S:g}, got {text!r}."
+        )
+    return ThinkTime(low, high)
+
+
 class Budget:
     """Shared stop condition: a deadline and/or a number of requests, whichever comes first."""
 
@@ -306,6 +342,13 @@ class Budget:
                 return False
             self.remaining -= 1
             return True
+
+    def pause(self, seconds: float) -> None:
+        """Sleeps for a user's think time, but never past the deadline."""
+        if self.deadline is not None:
+            seconds = min(seconds, self.deadline - time.monotonic())
+        if seconds > 0:
+            time.sleep(seconds)
 
 
 def _cookie_jar(cookie: str) -> dict[str, str]:
@@ -331,12 +374,16 @@ def _worker(
     seed: int,
     timeout: float,
     out: list[tuple[str, int | str, float]],
+    think_time: ThinkTime | None = None,
 ) -> None:
-    rng = random.Random(seed)  # picks URLs, not secrets
+    rng = random.Random(seed)  # picks URLs and think times, not secrets
     weights = [s.weight for s in scenario.steps]
     jar = _cookie_jar(cookie)
     headers = {"User-Agent": USER_AGENT, "Accept-Encoding": "identity"}
     conn = HTTPConnection(target.host, target.port, timeout=timeout)
+    if think_time is not None:
+        # Users arrive spread over one think time rather than all in the same instant.
+        budget.pause(rng.uniform(0, think_time.high))
     try:
         while budget.take():
             step = rng.choices(scenario.steps, weights)[0]
@@ -361,6 +408,8 @@ def _worker(
                 status = f"error:{type(exc).__name__}"
                 conn.close()  # reconnects on the next request
             out.append((step.name, status, (time.perf_counter() - started) * 1000))
+            if think_time is not None:
+                budget.pause(rng.uniform(think_time.low, think_time.high))
     finally:
         conn.close()
 
@@ -391,14 +440,20 @@ def run(
     cookie: str = "",
     seed: int = 1,
     timeout: float = 10.0,
+    think_time: ThinkTime | None = None,
 ) -> tuple[list[tuple[str, int | str, float]], float]:
-    """Runs the load; returns (samples as (step name, status, ms), elapsed seconds)."""
+    """Runs the load; returns (samples as (step name, status, ms), elapsed seconds).
+
+    Without ``think_time`` the clients are closed-loop (back to back); with it each client is a
+    user who waits a random think time after every answer.
+    """
     budget = Budget(duration_s, max_requests)
     outputs: list[list[tuple[str, int | str, float]]] = [[] for _ in range(concurrency)]
     threads = [
         threading.Thread(
             target=_worker,
             args=(target, scenario, budget, cookie, seed * 1000 + i, timeout, outputs[i]),
+            kwargs={"think_time": think_time},
             daemon=True,
         )
         for i in range(concurrency)
@@ -442,9 +497,15 @@ def build_report(
 
 
 def format_summary(report: dict[str, Any]) -> str:
+    think = report["config"].get("think_time_s")
+    model = (
+        f"{report['config']['concurrency']} users, think time {think[0]:g}-{think[1]:g} s"
+        if think
+        else f"{report['config']['concurrency']} clients without think time"
+    )
     lines = [
         f"Scenario {report['scenario']} against {report['base_url']}: "
-        f"{report['config']['concurrency']} clients, {report['elapsed_s']} s",
+        f"{model}, {report['elapsed_s']} s, offered {report['total']['throughput_rps']} req/s",
         f"{'url':<28}{'requests':>9}{'errors':>8}{'req/s':>9}{'p50':>9}{'p95':>9}{'p99':>9}"
         f"{'max':>9}  (ms)",
     ]
@@ -484,6 +545,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--results-dir", type=Path, default=BENCH_DIR / "results")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--timeout", type=float, default=10.0, help="per-request timeout (s)")
+    parser.add_argument(
+        "--think-time",
+        metavar="MIN-MAX",
+        help="seconds each client waits between requests, uniform (e.g. 1-3): simulated users "
+        "instead of closed-loop clients",
+    )
     args = parser.parse_args(argv)
 
     try:
@@ -498,6 +565,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise BenchError(f"--duration must be in (0, {MAX_DURATION_S:g}] seconds.")
         if args.requests is not None and not 1 <= args.requests <= MAX_REQUESTS:
             raise BenchError(f"--requests must be between 1 and {MAX_REQUESTS}.")
+        think_time = parse_think_time(args.think_time) if args.think_time else None
         cookie = ""
         if args.login:
             cookie = login(target, scenario.login_path, args.login, args.password, args.timeout)
@@ -515,6 +583,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         cookie=cookie,
         seed=args.seed,
         timeout=args.timeout,
+        think_time=think_time,
     )
     config = {
         "concurrency": args.concurrency,
@@ -523,6 +592,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         "logged_in": bool(args.login),
         "seed": args.seed,
         "timeout_s": args.timeout,
+        "model": "users with think time" if think_time else "closed loop (no think time)",
+        "think_time_s": [think_time.low, think_time.high] if think_time else None,
     }
     report = build_report(
         scenario=scenario,

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Complaints benchmark on PostgreSQL: the medan-5y data set (50,000 citizens, ~500,000
-# complaints over five years), gunicorn on 127.0.0.1:8766, then three scenarios at 50 clients
-# for 30 s each: complaints-public (anonymous list/map/report/Open311), complaints-submit (a
+# complaints over five years), gunicorn on 127.0.0.1:8766, then three scenarios, each under two
+# load models: (a) 50 simulated users who wait 1-3 s between actions (think time, the issue's
+# "50 concurrent users"; 60 s) and (b) 50 closed-loop clients without think time (capacity /
+# stress; 30 s). The scenarios: complaints-public (anonymous list/map/report/Open311), complaints-submit (a
 # logged-in citizen submitting without photos) and complaints-staff (the officers' queue).
 # Prints a summary per scenario and writes bench/results/<scenario>-<timestamp>.json.
 #
@@ -10,7 +12,8 @@
 #   BENCH_SCENARIOS="complaints-public" BENCH_SKIP_SETUP=1 bench/run_complaints.sh
 #
 # Settings (environment): BENCH_DATABASE_URL (default postgres://postgres@localhost/kotapintar_bench),
-# BENCH_PORT (8766), BENCH_WORKERS (4), BENCH_CONCURRENCY (50), BENCH_DURATION (30),
+# BENCH_PORT (8766), BENCH_WORKERS (4), BENCH_CONCURRENCY (50), BENCH_DURATION (30, clients),
+# BENCH_USER_DURATION (60, users), BENCH_THINK_TIME (1-3), BENCH_MODELS ("users clients"),
 # BENCH_SCENARIOS (all three), BENCH_CITIZEN_LOGIN (warga00001@demo.kotapintar.id),
 # BENCH_STAFF_LOGIN (koordinator@demo.kotapintar.id), BENCH_SEED (1), PYTHON (.venv/bin/python).
 # The database is created if missing and is never dropped; it holds demo data only. The
@@ -24,6 +27,9 @@ PORT=${BENCH_PORT:-8766}
 WORKERS=${BENCH_WORKERS:-4}
 CONCURRENCY=${BENCH_CONCURRENCY:-50}
 DURATION=${BENCH_DURATION:-30}
+USER_DURATION=${BENCH_USER_DURATION:-60}
+THINK_TIME=${BENCH_THINK_TIME:-1-3}
+MODELS=${BENCH_MODELS:-users clients}
 SCENARIOS=${BENCH_SCENARIOS:-complaints-public complaints-submit complaints-staff}
 CITIZEN=${BENCH_CITIZEN_LOGIN:-warga00001@demo.kotapintar.id}
 STAFF=${BENCH_STAFF_LOGIN:-koordinator@demo.kotapintar.id}
@@ -96,12 +102,24 @@ for scenario in $SCENARIOS; do
     complaints-submit) login=(--login "$CITIZEN") ;;
     complaints-staff) login=(--login "$STAFF") ;;
   esac
-  step "Load: $scenario, $CONCURRENCY clients, $DURATION s ${login[*]:-}"
   # Warm-up (not recorded): fills per-process caches, as after any deploy.
   "$PYTHON" bench/load.py --scenario "$RESOLVED/$scenario.json" --base-url "http://127.0.0.1:$PORT" \
     --concurrency 4 --requests 200 --seed "$SEED" "${login[@]}" --results-dir /tmp/kotapintar-bench-warmup \
     >/dev/null
-  "$PYTHON" bench/load.py --scenario "$RESOLVED/$scenario.json" --base-url "http://127.0.0.1:$PORT" \
-    --concurrency "$CONCURRENCY" --duration "$DURATION" --server-pid "$SERVER_PID" --seed "$SEED" \
-    "${login[@]}"
+  for model in $MODELS; do
+    case $model in
+      users)
+        step "Load: $scenario, $CONCURRENCY users, think time $THINK_TIME s, $USER_DURATION s ${login[*]:-}"
+        model_args=(--think-time "$THINK_TIME" --duration "$USER_DURATION")
+        ;;
+      clients)
+        step "Load: $scenario, $CONCURRENCY clients without think time, $DURATION s ${login[*]:-}"
+        model_args=(--duration "$DURATION")
+        ;;
+      *) echo "unknown model $model (users or clients)" >&2; exit 2 ;;
+    esac
+    "$PYTHON" bench/load.py --scenario "$RESOLVED/$scenario.json" --base-url "http://127.0.0.1:$PORT" \
+      --concurrency "$CONCURRENCY" "${model_args[@]}" --server-pid "$SERVER_PID" --seed "$SEED" \
+      "${login[@]}"
+  done
 done

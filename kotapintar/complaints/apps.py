@@ -9,3 +9,6 @@ class ComplaintsConfig(AppConfig):
 
     def ready(self) -> None:
         from kotapintar.complaints import registration  # noqa: F401  (roles, portal entry, policies)
+        from kotapintar.complaints.config_cache import connect_signals
+
+        connect_signals()

@@ -18,10 +18,23 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any, cast
 
+from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.core.cache import cache
-from django.db.models import Count, Prefetch, Q, QuerySet
-from django.db.models.functions import Round
+from django.db import connection
+from django.db.models import (
+    Aggregate,
+    Count,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    FloatField,
+    Func,
+    Prefetch,
+    Q,
+    QuerySet,
+)
+from django.db.models.functions import Round, TruncDate
 from django.http import Http404, HttpRequest
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -30,6 +43,7 @@ from django.utils.translation import gettext as _
 from kotapintar.accounts.models import User
 from kotapintar.accounts.roles import Role
 from kotapintar.agencies.models import Agency
+from kotapintar.complaints.config_cache import config_memo
 from kotapintar.complaints.models import (
     OPEN_STATUSES,
     Category,
@@ -43,10 +57,12 @@ from kotapintar.complaints.models import (
     Status,
 )
 from kotapintar.core.audit import audit_personal_data_read
-from kotapintar.core.calendar import working_days_between
+from kotapintar.core.calendar import JAKARTA, working_days_between
 from kotapintar.core.personal_data import mask_phone
 from kotapintar.core.reference_numbers import normalize_reference
 from kotapintar.core.sla import SlaState, sla_state
+from kotapintar.regions.models import District, Village
+from kotapintar.regions.selectors import city_districts
 
 EARTH_RADIUS_M = 6_371_000.0
 NEARBY_LIMIT = 10
@@ -60,11 +76,41 @@ _LIST_RELATED = ("category", "category__group", "district", "village", "agency")
 
 
 def complaint_policy() -> ComplaintPolicy:
-    """The city's single policy row, created with defaults on first use."""
+    """The city's single policy row, created with defaults on first use (memoised per process
+    until the configuration changes: see ``config_cache``; do not modify it)."""
+    return config_memo("policy", _complaint_policy_load)
+
+
+def _complaint_policy_load() -> ComplaintPolicy:
     policy = ComplaintPolicy.objects.order_by("pk").first()
     if policy is None:
         policy, _created = ComplaintPolicy.objects.get_or_create(pk=1)
     return policy
+
+
+def categories_active_list() -> list[Category]:
+    """``categories_active()`` as a list, memoised per process until the configuration
+    changes (``config_cache``): the report form and every submission read it."""
+    return config_memo("categories", lambda: list(categories_active()))
+
+
+@dataclass(frozen=True)
+class CityPlaces:
+    """The city's kecamatan and kelurahan for the report form."""
+
+    districts: list[District]
+    villages: list[Village]  # with ``district``, in the database's order
+
+
+def city_places() -> CityPlaces:
+    """The city's kecamatan and kelurahan, memoised per process (``config_cache``)."""
+
+    def load() -> CityPlaces:
+        districts = list(city_districts())
+        villages = list(Village.objects.filter(district__in=districts).select_related("district"))
+        return CityPlaces(districts=districts, villages=villages)
+
+    return config_memo(f"places:{settings.KOTAPINTAR_REGION_CODE}", load)
 
 
 def categories_active() -> QuerySet[Category]:
@@ -341,6 +387,83 @@ def _median(values: list[float]) -> float | None:
     return round(statistics.median(values), 2) if values else None
 
 
+def _weighted_median(counts: dict[float, int]) -> float | None:
+    """``statistics.median`` of a list given as value -> how many times it occurs."""
+    total = sum(counts.values())
+    if not total:
+        return None
+    low_index, high_index = (total - 1) // 2, total // 2
+    seen = 0
+    low: float | None = None
+    for value in sorted(counts):
+        seen += counts[value]
+        if low is None and seen > low_index:
+            low = value
+        if seen > high_index:
+            assert low is not None
+            return round((low + value) / 2, 2)
+    raise AssertionError("unreachable: the counts add up to total")
+
+
+class _Median(Aggregate):
+    """PostgreSQL's ``percentile_cont(0.5)``: the median, interpolated as ``statistics.median``."""
+
+    function = "PERCENTILE_CONT"
+    name = "Median"
+    template = "%(function)s(0.5) WITHIN GROUP (ORDER BY %(expressions)s)"
+    output_field = FloatField()
+
+
+class _HoursBetween(Func):
+    """PostgreSQL: ``end - start`` in hours, as a float."""
+
+    template = "(EXTRACT(EPOCH FROM (%(expressions)s)) / 3600.0)::double precision"
+    output_field = FloatField()
+
+    def __init__(self, start: str, end: str) -> None:
+        super().__init__(ExpressionWrapper(F(end) - F(start), output_field=DurationField()))
+
+
+def _median_hours(period: QuerySet[Complaint], *, end: str) -> float | None:
+    """Median hours from submission to ``end`` over the reports that have ``end``.
+
+    In the database on PostgreSQL (``percentile_cont``); elsewhere (SQLite) in Python.
+    """
+    done = period.filter(**{f"{end}__isnull": False})
+    if connection.vendor == "postgresql":
+        value = done.aggregate(m=_Median(_HoursBetween("submitted_at", end)))["m"]
+        return None if value is None else round(value, 2)
+    return _median(
+        [
+            (finished - started).total_seconds() / 3600
+            for started, finished in done.values_list("submitted_at", end)
+        ]
+    )
+
+
+def _median_resolution_working_days(period: QuerySet[Complaint]) -> float | None:
+    """Median working days from submission to resolution (``working_days_between``).
+
+    Working days depend only on the two local dates, so the database groups the reports by
+    (submission date, resolution date) and the calendar is consulted once per pair.
+    """
+    pairs = (
+        period.filter(resolved_at__isnull=False)
+        .annotate(
+            submitted_day=TruncDate("submitted_at", tzinfo=JAKARTA),
+            resolved_day=TruncDate("resolved_at", tzinfo=JAKARTA),
+        )
+        .values("submitted_day", "resolved_day")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    counts: dict[float, int] = {}
+    for row in pairs:
+        days = float(working_days_between(row["submitted_day"], row["resolved_day"]))
+        counts[days] = counts.get(days, 0) + row["n"]
+    return _weighted_median(counts)
+
+
 def _percent(part: int, whole: int) -> float | None:
     return round(100.0 * part / whole, 1) if whole else None
 
@@ -381,26 +504,16 @@ def agency_dashboard(
         .annotate(n=Count("pk"))
         .order_by("-n", "category__name")
     ]
-    first: list[float] = []
-    for s, r in period.filter(first_response_at__isnull=False).values_list(
-        "submitted_at", "first_response_at"
-    ):
-        assert r is not None
-        first.append((r - s).total_seconds() / 3600)
-    resolution_hours: list[float] = []
-    resolution_days: list[float] = []
-    with_due = on_time = confirmed = 0
-    resolved_rows = period.filter(resolved_at__isnull=False).values_list(
-        "submitted_at", "resolved_at", "sla_due_at", "citizen_confirmed_fixed"
+    # Counted and the medians taken in the database: a city's period can hold tens of
+    # thousands of resolved reports.
+    resolved_q = Q(resolved_at__isnull=False)
+    with_due_q = resolved_q & Q(sla_due_at__isnull=False)
+    figures = period.aggregate(
+        resolved=Count("pk", filter=resolved_q),
+        with_due=Count("pk", filter=with_due_q),
+        on_time=Count("pk", filter=with_due_q & Q(resolved_at__lte=F("sla_due_at"))),
+        confirmed=Count("pk", filter=resolved_q & Q(citizen_confirmed_fixed=True)),
     )
-    for s, r, due, fixed in resolved_rows:
-        assert r is not None
-        resolution_hours.append((r - s).total_seconds() / 3600)
-        resolution_days.append(float(working_days_between(s, r)))
-        if due is not None:
-            with_due += 1
-            on_time += int(r <= due)
-        confirmed += int(fixed is True)
 
     # Counted in the database: the open backlog of a whole city can be tens of thousands.
     four_weeks_ago, eight_weeks_ago = now - timedelta(weeks=4), now - timedelta(weeks=8)
@@ -418,13 +531,13 @@ def agency_dashboard(
         "total": sum(by_status.values()),
         "by_status": by_status,
         "by_category": by_category,
-        "median_first_response_hours": _median(first),
-        "median_resolution_hours": _median(resolution_hours),
-        "median_resolution_working_days": _median(resolution_days),
-        "sla_compliance_percent": _percent(on_time, with_due),
+        "median_first_response_hours": _median_hours(period, end="first_response_at"),
+        "median_resolution_hours": _median_hours(period, end="resolved_at"),
+        "median_resolution_working_days": _median_resolution_working_days(period),
+        "sla_compliance_percent": _percent(figures["on_time"], figures["with_due"]),
         "backlog": backlog,
-        "confirmed_fixed_percent": _percent(confirmed, len(resolution_hours)),
-        "resolved": len(resolution_hours),
+        "confirmed_fixed_percent": _percent(figures["confirmed"], figures["resolved"]),
+        "resolved": figures["resolved"],
     }
 
 

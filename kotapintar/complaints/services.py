@@ -67,7 +67,7 @@ from kotapintar.complaints.models import (
     SlaStage,
     Status,
 )
-from kotapintar.complaints.selectors import complaint_policy
+from kotapintar.complaints.selectors import categories_active_list, complaint_policy
 from kotapintar.complaints.workflow import ACTION_ROLES, next_status
 from kotapintar.core.audit import audit_record
 from kotapintar.core.notifications import notify
@@ -623,11 +623,15 @@ def complaint_submit(
         return existing
 
     policy = complaint_policy()
-    active = (
-        Category.objects.filter(pk=category.pk, is_active=True)
-        .prefetch_related("questions__options")
-        .first()
-    )
+    # The active categories with their questions, memoised per process until the configuration
+    # changes; a category created since is looked up in the database.
+    active = next((c for c in categories_active_list() if c.pk == category.pk), None)
+    if active is None:
+        active = (
+            Category.objects.filter(pk=category.pk, is_active=True)
+            .prefetch_related("questions__options")
+            .first()
+        )
     if active is None:
         raise _invalid(_("Choose one of the offered categories."), "unknown_category")
     category = active

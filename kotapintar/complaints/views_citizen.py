@@ -31,8 +31,6 @@ from kotapintar.complaints.forms import (
 )
 from kotapintar.complaints.models import Category, Complaint
 from kotapintar.complaints.views_public import detail_context, map_settings
-from kotapintar.regions.models import Village
-from kotapintar.regions.selectors import city_districts
 
 PAGE_SIZE = 20
 
@@ -60,13 +58,12 @@ def _report_form(
     request: HttpRequest, categories: list[Category], category: Category | None, **kwargs: Any
 ) -> ReportForm:
     policy = selectors.complaint_policy()
-    districts = list(city_districts())
-    villages = Village.objects.filter(district__in=districts).select_related("district")
+    places = selectors.city_places()
     return ReportForm(
         categories=categories,
         category=category,
-        districts=districts,
-        villages=villages,
+        districts=places.districts,
+        villages=places.villages,
         description_max_length=policy.description_max_length,
         max_photos=policy.max_photos,
         **kwargs,
@@ -120,7 +117,7 @@ def _render_report(
 @login_required
 @require_http_methods(["GET", "POST"])
 def report(request: HttpRequest) -> HttpResponse:
-    categories = list(selectors.categories_active())
+    categories = selectors.categories_active_list()
     by_code = {c.code: c for c in categories}
     user = _user(request)
     if request.method == "GET":
@@ -187,7 +184,7 @@ def report(request: HttpRequest) -> HttpResponse:
 @require_GET
 def report_questions(request: HttpRequest) -> HttpResponse:
     """htmx: the question block of the chosen category (kept answers, blocking messages)."""
-    categories = list(selectors.categories_active())
+    categories = selectors.categories_active_list()
     category = next((c for c in categories if c.code == request.GET.get("category")), None)
     form = _report_form(request, categories, category, data=request.GET)
     form.is_valid()  # only to evaluate the answers' blocking options; other errors are unused
@@ -210,7 +207,7 @@ def report_questions(request: HttpRequest) -> HttpResponse:
 def report_nearby(request: HttpRequest) -> HttpResponse:
     """htmx: open public reports of the category near the pin, to support instead."""
     category = next(
-        (c for c in selectors.categories_active() if c.code == request.GET.get("category")),
+        (c for c in selectors.categories_active_list() if c.code == request.GET.get("category")),
         None,
     )
     nearby: list[Complaint] = []

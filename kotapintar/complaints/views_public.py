@@ -50,8 +50,6 @@ from kotapintar.complaints.models import (
     Status,
 )
 from kotapintar.core.page_cache import cache_anonymous_page
-from kotapintar.regions.models import Village
-from kotapintar.regions.selectors import city_districts
 
 PAGE_SIZE = 20
 #: Anonymous visitors may see a public page up to a minute old (see core.page_cache).
@@ -94,8 +92,8 @@ def map_settings() -> dict[str, Any]:
 def _filter_form(request: HttpRequest) -> PublicFilterForm:
     form = PublicFilterForm(
         request.GET or None,
-        categories=list(selectors.categories_active()),
-        districts=list(city_districts()),
+        categories=selectors.categories_active_list(),
+        districts=selectors.city_places().districts,
     )
     form.is_valid()  # invalid filters are shown at the field and left out of the query
     return form
@@ -343,11 +341,10 @@ def track(request: HttpRequest) -> HttpResponse:
 
 
 def _area_form(request: HttpRequest) -> AreaSubscribeForm:
-    districts = list(city_districts())
-    villages = Village.objects.filter(district__in=districts).select_related("district")
+    places = selectors.city_places()
     initial = {"kecamatan": request.GET.get("kecamatan", "")}
     return AreaSubscribeForm(
-        request.POST or None, districts=districts, villages=villages, initial=initial
+        request.POST or None, districts=places.districts, villages=places.villages, initial=initial
     )
 
 

@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import statistics
 from datetime import date, datetime, timedelta
 from io import StringIO
 from typing import Any
@@ -18,6 +19,7 @@ from django.utils import translation
 
 from kotapintar.complaints import selectors, tasks
 from kotapintar.complaints.models import ComplaintEvent, ComplaintPolicy, EventKind, Status
+from kotapintar.core.calendar import working_days_between
 from kotapintar.core.models.audit import AuditEntry
 from kotapintar.testing.factories import (
     AgencyFactory,
@@ -178,6 +180,49 @@ def test_dashboard_figures_on_known_data() -> None:
     assert data["sla_compliance_percent"] == 66.7
     assert data["confirmed_fixed_percent"] == 33.3
     assert data["backlog"] == {"0_4_weeks": 1, "4_8_weeks": 1, "over_8_weeks": 1}
+
+
+def test_dashboard_medians_match_the_plain_python_figures() -> None:
+    """The database medians (percentile_cont on PostgreSQL, grouped working days) equal
+    statistics.median over every report, with an even count (interpolated) and an odd one."""
+    agency = AgencyFactory()
+    base = datetime(2026, 3, 5, 15, 30, tzinfo=WIB)  # a Thursday afternoon
+    spans = [(1.5, 20), (3, 30), (7.25, 55), (26, 75), (40, 100), (50.5, 170), (80, 330)]
+    expected_first: list[float] = []
+    expected_hours: list[float] = []
+    expected_days: list[float] = []
+    for index, (first_hours, resolved_hours) in enumerate(spans):
+        submitted = base + timedelta(days=index, hours=index * 3)
+        c = ComplaintFactory(status=Status.RESOLVED, agency=agency, submitted_at=submitted)
+        c.first_response_at = submitted + timedelta(hours=first_hours) if index != 3 else None
+        c.resolved_at = submitted + timedelta(hours=resolved_hours)
+        c.save()
+        if c.first_response_at is not None:
+            expected_first.append(first_hours)
+        expected_hours.append(resolved_hours)
+        expected_days.append(float(working_days_between(c.submitted_at, c.resolved_at)))
+    data = selectors.agency_dashboard(
+        agency=agency, date_from=date(2026, 3, 1), date_to=date(2026, 3, 31)
+    )
+    assert len(expected_first) % 2 == 0 and len(expected_hours) % 2 == 1
+    assert data["median_first_response_hours"] == round(statistics.median(expected_first), 2)
+    assert data["median_first_response_hours"] == 23.62  # (7.25 + 40) / 2, interpolated
+    assert data["median_resolution_hours"] == round(statistics.median(expected_hours), 2) == 75
+    assert data["median_resolution_working_days"] == statistics.median(expected_days)
+    assert data["resolved"] == 7
+
+
+@pytest.mark.parametrize(
+    ("counts", "expected"),
+    [({}, None), ({4.0: 1}, 4.0), ({1.0: 2, 5.0: 2}, 3.0), ({1.0: 1, 2.0: 5, 9.0: 1}, 2.0)],
+)
+def test_weighted_median_is_the_median_of_the_expanded_list(
+    counts: dict[float, int], expected: float | None
+) -> None:
+    assert selectors._weighted_median(counts) == expected
+    if counts:
+        expanded = [value for value, n in counts.items() for _ in range(n)]
+        assert expected == statistics.median(expanded)
 
 
 def test_escalation_happens_once() -> None:

@@ -1527,7 +1527,7 @@ def _self_print_attempt(
     from django.http import Http404
 
     access = (
-        SelfPrintAccess.objects.select_for_update()
+        SelfPrintAccess.objects.select_for_update(of=("self",))
         .select_related("application__signed_document")
         .filter(token=token if isinstance(token, str) else "")
         .first()

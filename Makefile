@@ -50,6 +50,7 @@ setup: $(VENV)/.installed .env
 	$(BIN)/python manage.py migrate --noinput -v0
 	$(BIN)/python manage.py load_reference_data
 	$(BIN)/python manage.py load_complaint_categories
+	$(BIN)/python manage.py load_umkm_reference
 	$(BIN)/python manage.py load_civil_registration_services
 	$(BIN)/python manage.py generate_demo --scale small
 	$(BIN)/python manage.py collectstatic --noinput -v0

@@ -59,7 +59,7 @@ from kotapintar.umkm.models import (
 
 SEARCH_CONFIG = "indonesian"
 SYNONYM_CACHE_KEY = "umkm:search:synonyms:v1"
-TRIGRAM_THRESHOLD = 0.35
+TRIGRAM_THRESHOLD = 0.5
 MAX_QUERY_LENGTH = 200
 MAX_TERMS = 12
 
@@ -543,7 +543,7 @@ def product_search(
                 matched = (
                     _sqlite_match(base, parsed, alternatives=corrections)
                     if corrections
-                    else base.none()
+                    else base.none().annotate(relevance=Value(0.0, output_field=FloatField()))
                 )
             fuzzy = True
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.utils.translation import gettext_lazy as _
 
@@ -15,7 +15,7 @@ from kotapintar.portal.selectors import ServiceEntry, register_service
 #: programmes and reads the reports (granted per user with ``ModuleRoleGrant``).
 DINAS_ROLE = "umkm_dinas"
 
-register_module_role(DINAS_ROLE, str(_("UMKM officer (Dinas Koperasi & UKM)")))
+register_module_role(DINAS_ROLE, cast(str, _("UMKM officer (Dinas Koperasi & UKM)")))
 
 register_service(
     ServiceEntry(

@@ -220,9 +220,18 @@ class OfficerView:
     form_data: dict[str, Any]
     delivery_address: str
     nik_warnings: list[dict[str, str]] = field(default_factory=list)
+    #: Every file of every round (replaced ones too); empty unless personal data is visible.
+    documents: list[ApplicationDocument] = field(default_factory=list)
 
 
-PERSONAL_FIELDS = ("subject_nik", "subject_kk", "form_data", "delivery_address", "subject_name")
+PERSONAL_FIELDS = (
+    "subject_nik",
+    "subject_kk",
+    "form_data",
+    "delivery_address",
+    "subject_name",
+    "documents",
+)
 
 
 def application_detail_for_officer(
@@ -244,6 +253,7 @@ def application_detail_for_officer(
             form_data=application.form_data,
             delivery_address=application.delivery_address,
             nik_warnings=list(application.nik_warnings),
+            documents=list(application_documents(application=application, include_superseded=True)),
         )
     return OfficerView(
         application=application,

@@ -64,6 +64,7 @@ def test_t16_unassigned_officer_sees_masked_summary_without_audit(world: World) 
     assert view.subject_nik == "1271********0001"
     assert view.subject_name == "B*** S******"
     assert view.form_data == {} and view.delivery_address == ""
+    assert view.documents == []
     assert AuditEntry.objects.count() == before
 
 
@@ -71,6 +72,7 @@ def test_t16_assigned_officer_sees_personal_data_and_it_is_audited(world: World)
     application = services.application_claim(actor=world.verifier, application=submit(world))
     view = selectors.application_detail_for_officer(actor=world.verifier, application=application)
     assert view.personal_data_visible and view.subject_nik == NIK
+    assert len(view.documents) == 2
     entry = AuditEntry.objects.filter(action="personal_data.read").get()
     assert entry.actor == world.verifier and entry.object_id == str(application.pk)
 

@@ -60,6 +60,20 @@ class CivilRegistrationPolicy(models.Model):
     max_total_upload_bytes = models.PositiveIntegerField(
         _("all files of an application (bytes)"), default=25 * 1024 * 1024
     )
+    online_service_available = models.BooleanField(
+        _("online applications open"),
+        default=True,
+        help_text=_(
+            "Switch off during an outage or maintenance: the public pages then show the status "
+            "notice and the offline alternatives instead of the application form."
+        ),
+    )
+    outage_notice = models.TextField(
+        _("status notice during an outage"),
+        blank=True,
+        default="Layanan adminduk daring sedang tidak tersedia untuk sementara. Permohonan yang "
+        "sudah dikirim tetap aman dan diproses.",
+    )
     offline_notice = models.TextField(
         _("offline alternative"),
         blank=True,

@@ -28,6 +28,7 @@ from kotapintar.complaints.models import (
     QuestionType,
     Status,
 )
+from kotapintar.complaints.widgets import FastSelect
 from kotapintar.core.reference_numbers import normalize_reference
 from kotapintar.core.uploads import IMAGE, validate_upload
 from kotapintar.regions.models import District, Village
@@ -184,7 +185,7 @@ class ReportForm(forms.Form):
     nearby_seen = forms.BooleanField(widget=forms.HiddenInput, required=False)
     # The category whose questions the page showed (rendered inside the question block).
     questions_for = forms.CharField(widget=forms.HiddenInput, required=False, max_length=60)
-    category = forms.ChoiceField(label=_("Category"))
+    category = forms.ChoiceField(label=_("Category"), widget=FastSelect)
     title = forms.CharField(
         label=_("Title"),
         max_length=TITLE_MAX_LENGTH,
@@ -217,8 +218,9 @@ class ReportForm(forms.Form):
         required=False,
         help_text=_("e.g. Jl. Gatot Subroto near the mosque"),
     )
-    kecamatan = forms.ChoiceField(label=_("Kecamatan"), required=False)
+    kecamatan = forms.ChoiceField(label=_("Kecamatan"), required=False, widget=FastSelect)
     kelurahan = forms.ChoiceField(
+        widget=FastSelect,
         label=_("Kelurahan/desa"),
         required=False,
         help_text=_("Leave empty to take it from the map point."),
@@ -368,9 +370,9 @@ def status_filter_choices() -> list[tuple[Any, Any]]:
 class PublicFilterForm(forms.Form):
     """Filters of the public list and map (GET). Invalid values are ignored, not errors."""
 
-    kategori = forms.ChoiceField(label=_("Category"), required=False)
-    kecamatan = forms.ChoiceField(label=_("Kecamatan"), required=False)
-    status = forms.ChoiceField(label=_("Status"), required=False)
+    kategori = forms.ChoiceField(label=_("Category"), required=False, widget=FastSelect)
+    kecamatan = forms.ChoiceField(label=_("Kecamatan"), required=False, widget=FastSelect)
+    status = forms.ChoiceField(label=_("Status"), required=False, widget=FastSelect)
     dari = forms.DateField(
         label=_("From"),
         required=False,
@@ -486,8 +488,9 @@ class TrackForm(forms.Form):
 
 
 class AreaSubscribeForm(forms.Form):
-    kecamatan = forms.ChoiceField(label=_("Kecamatan"))
+    kecamatan = forms.ChoiceField(label=_("Kecamatan"), widget=FastSelect)
     kelurahan = forms.ChoiceField(
+        widget=FastSelect,
         label=_("Kelurahan/desa"),
         required=False,
         help_text=_("Leave empty to follow the whole kecamatan."),

@@ -6,6 +6,7 @@ Forms only parse input; the rules (who may do what, required reasons, after phot
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -17,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from kotapintar.accounts.models import User
 from kotapintar.accounts.roles import Role
 from kotapintar.agencies.models import Agency
+from kotapintar.complaints import selectors
 from kotapintar.complaints.models import (
     OPEN_STATUSES,
     Category,
@@ -27,6 +29,7 @@ from kotapintar.complaints.models import (
     ResponseTemplate,
     Status,
 )
+from kotapintar.complaints.widgets import FastSelect
 from kotapintar.regions.models import District
 from kotapintar.regions.selectors import city_districts
 
@@ -41,6 +44,15 @@ def _model_field(form: forms.Form, name: str) -> forms.ModelChoiceField[Any]:
     field = form.fields[name]
     assert isinstance(field, forms.ModelChoiceField)
     return field
+
+
+def _options_from(field: forms.ModelChoiceField[Any], objects: Iterable[Any]) -> None:
+    """Render the field's options from ``objects`` (memoised lists) instead of querying its
+    queryset on every page; the queryset still validates the submitted value. The options are
+    the ones ``ModelChoiceIterator`` would give for the same objects."""
+    choices: list[tuple[Any, Any]] = [] if field.empty_label is None else [("", field.empty_label)]
+    choices += [(field.prepare_value(obj), field.label_from_instance(obj)) for obj in objects]
+    field.widget.choices = choices
 
 
 def _choice_field(form: forms.Form, name: str) -> forms.ChoiceField:
@@ -70,8 +82,9 @@ STATUS_OPEN = "open"
 class ComplaintFilterForm(forms.Form):
     """Filters shared by the queue and the export (so that both list the same reports)."""
 
-    status = forms.ChoiceField(label=_("Status"), required=False)
+    status = forms.ChoiceField(label=_("Status"), required=False, widget=FastSelect)
     category = forms.ModelChoiceField(
+        widget=FastSelect,
         label=_("Category"),
         queryset=Category.objects.none(),
         required=False,
@@ -79,12 +92,14 @@ class ComplaintFilterForm(forms.Form):
         empty_label=_("All categories"),
     )
     kecamatan = forms.ModelChoiceField(
+        widget=FastSelect,
         label=_("Kecamatan"),
         queryset=District.objects.none(),
         required=False,
         empty_label=_("All kecamatan"),
     )
     agency = forms.ModelChoiceField(
+        widget=FastSelect,
         label=_("Agency"),
         queryset=Agency.objects.none(),
         required=False,
@@ -99,6 +114,7 @@ class ComplaintFilterForm(forms.Form):
         label=_("Submitted until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     sort = forms.ChoiceField(
+        widget=FastSelect,
         label=_("Sort by"),
         required=False,
         choices=[
@@ -118,11 +134,14 @@ class ComplaintFilterForm(forms.Form):
         _model_field(self, "category").queryset = Category.objects.select_related("group").order_by(
             "group__order", "order", "name"
         )
+        _options_from(_model_field(self, "category"), selectors.categories_for_filters())
         _model_field(self, "kecamatan").queryset = city_districts()
+        _options_from(_model_field(self, "kecamatan"), selectors.city_places().districts)
         if actor.role in (Role.COORDINATOR, Role.CITY_ADMIN, Role.ANALYST):
             _model_field(self, "agency").queryset = Agency.objects.filter(is_active=True).order_by(
                 "name"
             )
+            _options_from(_model_field(self, "agency"), selectors.agencies_active_list())
         else:
             # Agency staff see their own agency's reports only; the filter would be noise.
             del self.fields["agency"]

@@ -113,6 +113,24 @@ def city_places() -> CityPlaces:
     return config_memo(f"places:{settings.KOTAPINTAR_REGION_CODE}", load)
 
 
+def categories_for_filters() -> list[Category]:
+    """Every category (active or not) with its group, in the groups' order: the officers'
+    filter lists, memoised per process (``config_cache``)."""
+    return config_memo(
+        "categories-all",
+        lambda: list(
+            Category.objects.select_related("group").order_by("group__order", "order", "name")
+        ),
+    )
+
+
+def agencies_active_list() -> list[Agency]:
+    """Active agencies by name, memoised per process (``config_cache``)."""
+    return config_memo(
+        "agencies-active", lambda: list(Agency.objects.filter(is_active=True).order_by("name"))
+    )
+
+
 def categories_active() -> QuerySet[Category]:
     """Active categories with their group, questions and options (for forms and Open311)."""
     return (

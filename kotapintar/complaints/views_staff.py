@@ -7,21 +7,25 @@ form POSTs to ``staff_action``, which calls exactly one service. Which forms a p
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import messages
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.db.models import Case, F, IntegerField, QuerySet, Value, When
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
@@ -81,6 +85,57 @@ def _list_queryset(qs: QuerySet[Complaint]) -> QuerySet[Complaint]:
     return qs.select_related("category", "district", "village", "agency", "assigned_to")
 
 
+#: A queue count at or above this is reused for ``QUEUE_COUNT_CACHE_SECONDS``: counting a city's
+#: hundreds of thousands of reports on every page view costs more than the page; the total of
+#: a list that long may be a minute old. Shorter lists are always counted exactly.
+QUEUE_COUNT_CACHE_THRESHOLD = 1000
+QUEUE_COUNT_CACHE_SECONDS = 60
+
+
+class _QueuePaginator(Paginator):
+    """Pages of report ids; a long list's count comes from the cache (see above)."""
+
+    def __init__(self, object_list: Any, per_page: int, *, count_key: str) -> None:
+        super().__init__(object_list, per_page)
+        self.count_key = count_key
+
+    @cached_property
+    def count(self) -> int:
+        cached = cache.get(self.count_key)
+        if cached is not None:
+            return int(cached)
+        count = int(cast(QuerySet[Any], self.object_list).count())
+        if count >= QUEUE_COUNT_CACHE_THRESHOLD:
+            cache.set(self.count_key, count, QUEUE_COUNT_CACHE_SECONDS)
+        return count
+
+
+def _queue_count_key(actor: User, tab: str, query: Any) -> str:
+    """The list's identity: who looks (visibility), the tab and the filters (not page/sort)."""
+    filters = sorted(
+        (key, value)
+        for key, values in query.lists()
+        if key not in ("page", "sort", "tab")
+        for value in values
+    )
+    digest = hashlib.sha256(json.dumps([tab, filters]).encode()).hexdigest()
+    return f"complaints:queue-count:{actor.pk}:{digest}"
+
+
+def _queue_page(
+    qs: QuerySet[Complaint], *, sort: str, now: Any, number: Any, count_key: str
+) -> tuple[Page, list[Complaint]]:
+    """One page of the queue. The order and the page are found on the reports table alone
+    (ids only), then the page's 25 rows are read with their related names: joining first
+    would join every matching report before sorting (thousands for an overdue filter)."""
+    ids = _queue_order(qs, sort=sort, now=now).values_list("pk", flat=True)
+    page = _QueuePaginator(ids, PAGE_SIZE, count_key=count_key).get_page(number)
+    page_ids = list(page.object_list)
+    rows = _list_queryset(Complaint.objects.filter(pk__in=page_ids)) if page_ids else []
+    by_id = {c.pk: c for c in rows}
+    return page, [by_id[pk] for pk in page_ids if pk in by_id]
+
+
 @staff_required
 @require_GET
 def staff_queue(request: HttpRequest) -> HttpResponse:
@@ -94,10 +149,14 @@ def staff_queue(request: HttpRequest) -> HttpResponse:
     sort = (
         form.cleaned_data.get("sort") if form.is_bound and form.is_valid() else ""
     ) or default_sort
-    page = Paginator(_list_queryset(_queue_order(qs, sort=sort, now=now)), PAGE_SIZE).get_page(
-        request.GET.get("page")
+    page, complaints = _queue_page(
+        qs,
+        sort=sort,
+        now=now,
+        number=request.GET.get("page"),
+        count_key=_queue_count_key(actor, tab, request.GET),
     )
-    rows = [(c, _is_overdue(c, now=now)) for c in page.object_list]
+    rows = [(c, _is_overdue(c, now=now)) for c in complaints]
     query = request.GET.copy()
     query.pop("page", None)
     export_query = query.copy()

@@ -8,7 +8,7 @@ Nothing about the reporter is ever part of a record: no name, e-mail, phone or a
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -100,55 +100,114 @@ def _datatype_description(datatype: str) -> str:
     return str(descriptions.get(datatype, ""))
 
 
+#: The columns a request record is built from: ``complaints.values(*REQUEST_COLUMNS)`` (a list
+#: of a thousand records is read without creating model instances).
+REQUEST_COLUMNS = (
+    "id",
+    "reference",
+    "status",
+    "category__name",
+    "category__code",
+    "title",
+    "description",
+    "agency__name",
+    "submitted_at",
+    "updated_at",
+    "closed_at",
+    "resolved_at",
+    "sla_due_at",
+    "address",
+    "village__name",
+    "district__name",
+    "latitude",
+    "longitude",
+)
+
+
+def request_row(complaint: Complaint) -> dict[str, Any]:
+    """The ``REQUEST_COLUMNS`` of one complaint instance (with category, agency, district and
+    village loaded), as ``values()`` gives them."""
+    return {
+        "id": complaint.pk,
+        "reference": complaint.reference,
+        "status": complaint.status,
+        "category__name": complaint.category.name,
+        "category__code": complaint.category.code,
+        "title": complaint.title,
+        "description": complaint.description,
+        "agency__name": complaint.agency.name if complaint.agency else None,
+        "submitted_at": complaint.submitted_at,
+        "updated_at": complaint.updated_at,
+        "closed_at": complaint.closed_at,
+        "resolved_at": complaint.resolved_at,
+        "sla_due_at": complaint.sla_due_at,
+        "address": complaint.address,
+        "village__name": complaint.village.name if complaint.village else None,
+        "district__name": complaint.district.name if complaint.district else None,
+        "latitude": complaint.latitude,
+        "longitude": complaint.longitude,
+    }
+
+
 def request_record(
     complaint: Complaint, *, media_url: Callable[[Complaint], str] | None = None
 ) -> dict[str, Any]:
     """One ``request`` of ``service_requests``. Needs category, agency, district, village."""
-    closed = complaint.status not in OPEN_STATUSES
+    return request_record_from_row(
+        request_row(complaint),
+        city=_city_name(),
+        media_url=media_url(complaint) if media_url else "",
+    )
+
+
+def request_record_from_row(
+    row: Mapping[str, Any], *, city: str, media_url: str = ""
+) -> dict[str, Any]:
+    """One ``request`` from the ``REQUEST_COLUMNS`` of a complaint; ``city`` ends the address."""
+    status = row["status"]
+    closed = status not in OPEN_STATUSES
+    if closed:
+        # For a closed request the spec wants the closing time.
+        updated = row["closed_at"] or row["resolved_at"] or row["updated_at"]
+    else:
+        updated = row["updated_at"]
     return {
-        "service_request_id": complaint.reference,
-        "status": open311_status(complaint.status),
-        "status_notes": str(Status(complaint.status).label),
-        "service_name": complaint.category.name,
-        "service_code": complaint.category.code,
-        "description": _description(complaint),
-        "agency_responsible": complaint.agency.name if complaint.agency else "",
+        "service_request_id": row["reference"],
+        "status": open311_status(status),
+        "status_notes": str(Status(status).label),
+        "service_name": row["category__name"],
+        "service_code": row["category__code"],
+        "description": _description(row["title"], row["description"]),
+        "agency_responsible": row["agency__name"] or "",
         "service_notice": "",
-        "requested_datetime": open311_datetime(complaint.submitted_at),
-        "updated_datetime": open311_datetime(_updated_at(complaint, closed=closed)),
-        "expected_datetime": "" if closed else open311_datetime(complaint.sla_due_at),
-        "address": _address(complaint),
+        "requested_datetime": open311_datetime(row["submitted_at"]),
+        "updated_datetime": open311_datetime(updated),
+        "expected_datetime": "" if closed else open311_datetime(row["sla_due_at"]),
+        "address": _address(row, city),
         "address_id": "",
         "zipcode": "",
-        "lat": complaint.latitude,
-        "long": complaint.longitude,
-        "media_url": media_url(complaint) if media_url else "",
+        "lat": row["latitude"],
+        "long": row["longitude"],
+        "media_url": media_url,
     }
 
 
-def _description(complaint: Complaint) -> str:
-    text = f"{complaint.title}: {complaint.description}"
+def _description(title: str, description: str) -> str:
+    text = f"{title}: {description}"
     if len(text) > DESCRIPTION_LIMIT:
         text = text[: DESCRIPTION_LIMIT - 1] + "…"
     return text
 
 
-def _updated_at(complaint: Complaint, *, closed: bool) -> datetime | None:
-    # For a closed request the spec wants the closing time.
-    if closed:
-        return complaint.closed_at or complaint.resolved_at or complaint.updated_at
-    return complaint.updated_at
-
-
-def _address(complaint: Complaint) -> str:
+def _address(row: Mapping[str, Any], city: str) -> str:
     """Most specific first: the reporter's landmark, kelurahan, kecamatan, city."""
-    parts = [complaint.address.strip()]
-    if complaint.village is not None:
-        parts.append(complaint.village.name)
-    if complaint.district is not None:
-        parts.append(complaint.district.name)
-    parts.append(_city_name())
+    parts = [row["address"].strip(), row["village__name"], row["district__name"], city]
     return ", ".join(part for part in parts if part)
+
+
+def city_name() -> str:
+    """The city's name as the last part of every address (read once per list)."""
+    return _city_name()
 
 
 def _city_name() -> str:

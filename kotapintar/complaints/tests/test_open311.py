@@ -1153,3 +1153,40 @@ def test_posted_utf8_text_comes_back_unchanged_in_json_and_xml(client: Client, r
     assert record["description"] == f"Jalan rusak: {text}"
     root = _xml(client.get(f"{BASE}/requests/{reference}.xml"))
     assert root.findtext("request/description") == f"Jalan rusak: {text}"
+
+
+def test_list_records_equal_the_single_request_records_with_their_first_public_photo(
+    client: Client,
+) -> None:
+    """The list is built from plain rows, the single request from the instance: same record."""
+    from django.urls import reverse
+
+    from kotapintar.complaints.models import ComplaintPhoto, PhotoKind
+    from kotapintar.complaints.open311.serializers import site_url
+    from kotapintar.complaints.tests.factories import jpeg_upload
+    from kotapintar.core.uploads import store_upload
+
+    def photo(complaint: Complaint, kind: str = PhotoKind.REPORT, **extra: Any) -> ComplaintPhoto:
+        stored = store_upload(
+            uploaded_file=jpeg_upload(), uploaded_by=None, allowed_kinds={"image"}
+        )
+        return ComplaintPhoto.objects.create(complaint=complaint, file=stored, kind=kind, **extra)
+
+    with_photos = _complaint(status=Status.DISPOSED, agency=AgencyFactory(), address=" Jl. A ")
+    photo(with_photos, is_redacted=True)
+    first = photo(with_photos)
+    photo(with_photos)
+    after_only = _complaint(status=Status.CLOSED)
+    photo(after_only, kind=PhotoKind.AFTER)
+    plain = _complaint(status=Status.RECEIVED)
+
+    listed = {r["service_request_id"]: r for r in _json(client.get(f"{BASE}/requests.json"))}
+    assert set(listed) == {with_photos.reference, after_only.reference, plain.reference}
+    for complaint in (with_photos, after_only, plain):
+        single = _json(client.get(f"{BASE}/requests/{complaint.reference}.json"))
+        assert listed[complaint.reference] == single[0]
+    assert listed[with_photos.reference]["media_url"] == site_url() + reverse(
+        "complaints:public_photo", args=[with_photos.reference, first.file_id]
+    )
+    assert listed[after_only.reference]["media_url"] == ""
+    assert listed[with_photos.reference]["agency_responsible"] == with_photos.agency.name

@@ -774,3 +774,76 @@ def test_staff_see_the_questions_and_answer_labels_not_codes() -> None:
     assert "Seberapa besar lubangnya?" in html
     assert "Lebih besar dari ban motor" in html
     assert "ukuran-lubang" not in html
+
+
+def test_queue_pages_follow_the_urgency_order_with_their_related_names() -> None:
+    """Ids are paged first, then the page's rows read with their names: the order survives."""
+    agency = AgencyFactory()
+    now = timezone.now()
+    normal = ComplaintFactory(status=Status.RECEIVED, agency=agency)
+    normal.sla_due_at = now + timedelta(days=3)
+    normal.save()
+    overdue = ComplaintFactory(status=Status.RECEIVED, agency=agency)
+    overdue.sla_started_at = now - timedelta(days=4)
+    overdue.sla_due_at = now - timedelta(days=1)
+    overdue.save()
+    emergency = ComplaintFactory(status=Status.RECEIVED, priority=Priority.EMERGENCY)
+    no_clock = ComplaintFactory(status=Status.VERIFIED)
+    no_clock.sla_due_at = None
+    no_clock.save()
+    response = _client(CoordinatorFactory()).get(QUEUE_URL)
+    assert _references(response) == [
+        emergency.reference,
+        overdue.reference,
+        normal.reference,
+        no_clock.reference,
+    ]
+    rows = response.context["rows"]
+    assert [is_overdue for _c, is_overdue in rows] == [False, True, False, False]
+    assert rows[1][0].agency.name == agency.name
+    assert response.context["page_obj"].paginator.count == 4
+
+
+def test_overdue_filter_newest_first_lists_exactly_the_overdue_open_reports() -> None:
+    now = timezone.now()
+    expected: list[str] = []
+    for days in (5, 3, 1):
+        c = ComplaintFactory(status=Status.DISPOSED, submitted_at=now - timedelta(days=days))
+        c.sla_started_at = c.submitted_at
+        c.sla_due_at = now - timedelta(hours=days)
+        c.save()
+        expected.insert(0, c.reference)
+    on_time = ComplaintFactory(status=Status.DISPOSED)
+    on_time.sla_due_at = now + timedelta(days=1)
+    on_time.save()
+    paused = ComplaintFactory(status=Status.DISPOSED)
+    paused.sla_started_at = now - timedelta(days=3)
+    paused.sla_due_at = now - timedelta(days=1)
+    paused.sla_paused_at = now - timedelta(days=2)
+    paused.save()
+    response = _client(CoordinatorFactory()).get(
+        QUEUE_URL, {"tab": "semua", "status": "open", "overdue": "on"}
+    )
+    assert _references(response) == expected
+    assert response.context["page_obj"].paginator.count == 3
+
+
+def test_a_long_queue_count_is_reused_for_a_minute_and_a_short_one_never(monkeypatch) -> None:
+    from kotapintar.complaints import views_staff
+
+    for _ in range(3):
+        ComplaintFactory(status=Status.DISPOSED)
+    client = _client(CoordinatorFactory())
+
+    def count(params: dict[str, str]) -> int:
+        return client.get(QUEUE_URL, params).context["page_obj"].paginator.count
+
+    assert count({"tab": "semua"}) == 3
+    ComplaintFactory(status=Status.DISPOSED)
+    assert count({"tab": "semua"}) == 4  # below the threshold: counted every time
+    monkeypatch.setattr(views_staff, "QUEUE_COUNT_CACHE_THRESHOLD", 4)
+    assert count({"tab": "semua"}) == 4
+    ComplaintFactory(status=Status.DISPOSED)
+    assert count({"tab": "semua"}) == 4  # the long list's total, a minute old at most
+    assert count({"tab": "semua", "page": "1", "sort": "oldest"}) == 4  # same list
+    assert count({"tab": "semua", "status": "open"}) == 5  # another list: counted

@@ -65,6 +65,14 @@ MAX_TERMS = 12
 
 SORTS = ("relevance", "price_asc", "price_desc", "newest")
 
+#: Price-range facet: (lowest, highest) rupiah, inclusive; ``None`` = no upper limit.
+PRICE_BUCKETS: tuple[tuple[int, int | None], ...] = (
+    (1, 25_000),
+    (25_001, 100_000),
+    (100_001, 500_000),
+    (500_001, None),
+)
+
 _NON_WORD = re.compile(r"[^0-9a-z]+")
 
 
@@ -485,9 +493,17 @@ def _facets(qs: QuerySet[Product]) -> dict[str, list[FacetValue]]:
         .annotate(n=Count("product_id", distinct=True))
         .order_by("certification__type__code")
     ]
+    price_counts = {
+        f"price_{i}": Count(
+            "pk",
+            filter=Q(price__gte=low) & (Q(price__lte=high) if high is not None else Q()),
+        )
+        for i, (low, high) in enumerate(PRICE_BUCKETS)
+    }
     national = base.aggregate(
         yes=Count("pk", filter=Q(in_national_catalogue=True)),
         no=Count("pk", filter=Q(in_national_catalogue=False)),
+        **price_counts,
     )
     return {
         "category": category_facet,
@@ -497,6 +513,11 @@ def _facets(qs: QuerySet[Product]) -> dict[str, list[FacetValue]]:
         "national_catalogue": [
             FacetValue("1", "tayang di e-katalog", national["yes"] or 0),
             FacetValue("0", "belum di e-katalog", national["no"] or 0),
+        ],
+        # Value "low-high" (high empty: no limit); the label is left to the page.
+        "price": [
+            FacetValue(f"{low}-{'' if high is None else high}", "", national[f"price_{i}"] or 0)
+            for i, (low, high) in enumerate(PRICE_BUCKETS)
         ],
     }
 

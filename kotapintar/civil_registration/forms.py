@@ -53,6 +53,17 @@ def village_choices(villages: Iterable[Village]) -> list[tuple[str, Any]]:
     return choices
 
 
+class NumberNoEchoInput(forms.TextInput):
+    """A NIK/KK box that never writes the number back into the page (T17): after an error the
+    citizen types it again, so no page ever carries a NIK in clear."""
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__({"inputmode": "numeric", "autocomplete": "off", **(attrs or {})})
+
+    def format_value(self, value: Any) -> str | None:
+        return None
+
+
 class DateInput(forms.DateInput):
     input_type = "date"
 
@@ -75,11 +86,7 @@ def _dynamic_field(spec: dict[str, Any]) -> forms.Field:
     if kind == FieldType.TEXTAREA:
         return forms.CharField(max_length=TEXTAREA_MAX, widget=forms.Textarea, **common)
     if kind in (FieldType.NIK, FieldType.KK):
-        return forms.CharField(
-            max_length=40,
-            widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
-            **common,
-        )
+        return forms.CharField(max_length=40, widget=NumberNoEchoInput(), **common)
     max_length = NAME_MAX if kind == FieldType.NAME else TEXT_MAX
     return forms.CharField(max_length=max_length, **common)
 
@@ -97,13 +104,13 @@ class ApplicationForm(forms.Form):
         max_length=40,
         required=False,
         help_text=_("16 digits, as on the KK or KTP-el."),
-        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+        widget=NumberNoEchoInput(),
     )
     subject_kk = forms.CharField(
         label=_("KK number"),
         max_length=40,
         required=False,
-        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+        widget=NumberNoEchoInput(),
     )
     delivery_method = forms.ChoiceField(
         label=_("How do you want to receive the document?"),

@@ -132,7 +132,7 @@ def self_print(request: HttpRequest, token: str) -> HttpResponseBase:
             stored = self_print_unlock(
                 token=token,
                 pin=form.cleaned_data["pin"],
-                actor=request.user if request.user.is_authenticated else None,  # type: ignore[arg-type]
+                actor=request.user if request.user.is_authenticated else None,
                 request=request,
             )
         except SelfPrintDenied as exc:
@@ -140,16 +140,16 @@ def self_print(request: HttpRequest, token: str) -> HttpResponseBase:
             status = 403 if exc.code in ("locked", "expired") else 400
         else:
             handle = storages["default"].open(stored.storage_name, "rb")
-            response = FileResponse(
+            download = FileResponse(
                 handle,
                 as_attachment=True,
                 filename=f"{access.application.reference}.pdf",
                 content_type="application/pdf",
             )
-            response["X-Content-Type-Options"] = "nosniff"
-            response["Content-Security-Policy"] = "sandbox"
-            response["Cache-Control"] = "private, no-store"
-            return response
+            download["X-Content-Type-Options"] = "nosniff"
+            download["Content-Security-Policy"] = "sandbox"
+            download["Cache-Control"] = "private, no-store"
+            return download
     elif request.method == "POST":
         status = 400
     response = render(

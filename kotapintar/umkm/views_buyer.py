@@ -192,7 +192,8 @@ def buyer_nip(request: HttpRequest) -> HttpResponse:
 def my_orders(request: HttpRequest) -> HttpResponse:
     orders = selectors.order_list_for_buyer(actor=request.user).order_by("-created_at", "-pk")
     page = Paginator(orders, ORDERS_PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "umkm/buyer/orders.html", {"page": page})
+    rows = [(order, services_buyer.order_status_label(order.status)) for order in page]
+    return render(request, "umkm/buyer/orders.html", {"page": page, "rows": rows})
 
 
 def _order_page(
@@ -223,6 +224,7 @@ def _order_page(
         "umkm/buyer/order_detail.html",
         {
             "order": order,
+            "status_label": services_buyer.order_status_label(order.status),
             "rows": rows,
             "timeline": services_buyer.order_timeline(order=order),
             "can_cancel": next_status(order.status, "cancel") is not None,

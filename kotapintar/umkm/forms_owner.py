@@ -458,6 +458,20 @@ class ProductForm(forms.Form):
             if pk in self.certification_objs
         ]
 
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        category = cleaned.get("category")
+        if isinstance(category, ProductCategory) and not category.pirt_allowed:
+            for cert in cleaned.get("certifications") or []:
+                if cert.type.code != rules.PIRT:
+                    continue
+                try:
+                    rules.parse_certificate(rules.PIRT, cert.number, pirt_allowed=False)
+                except ValidationError as exc:
+                    self.add_error("certifications", exc)
+                    break
+        return cleaned
+
 
 class PhotoForm(forms.Form):
     photo = SecureFileField(label=_("Add a photo (JPG or PNG)"), allowed_kinds=frozenset({IMAGE}))

@@ -110,6 +110,15 @@ def business_register(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return _render(request, "business_register.html", {"form": form})
     data = form.cleaned_data
+    own = (
+        selectors.business_list_for_owner(actor=request.user)
+        .filter(nib=data["nib"], is_active=True)
+        .first()
+    )
+    if own is not None:
+        # A second submission of the owner's own registration (back button, double tap).
+        messages.info(request, _("You have already registered this NIB."))
+        return redirect("umkm:owner_business", business_id=own.public_id)
     try:
         result = services.business_register(
             actor=_user(request),

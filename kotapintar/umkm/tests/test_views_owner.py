@@ -824,3 +824,61 @@ def test_coaching_shows_the_journey_and_enrols_in_an_open_programme(
     for programme in (full, open_programme):
         owner_client.post(f"{url}{programme.pk}/daftar/")
     assert Enrolment.objects.filter(business=business).count() == 1
+
+
+def test_registering_the_same_nib_again_opens_the_owners_business_without_a_claim(
+    owner_client: Client, owner: User
+) -> None:
+    owner_client.post(REGISTER, _register_data())
+    business = Business.objects.get()
+    response = owner_client.post(REGISTER, _register_data(nib_document=pdf_upload()))
+    assert response.status_code == 302
+    assert response["Location"] == f"/umkm/usaha/{business.public_id}/"
+    assert Business.objects.count() == 1
+    assert NibClaim.objects.count() == 0
+    assert StoredFile.objects.count() == 0
+
+
+def test_home_lists_only_the_owners_businesses(owner_client: Client, owner: User) -> None:
+    mine = BusinessFactory.create(owner=owner, name="Bolu Meranti Keju")
+    BusinessFactory.create(name="Usaha Orang Lain")
+    response = owner_client.get("/umkm/usaha/")
+    page = response.content.decode()
+    assert "Bolu Meranti Keju" in page and "Usaha Orang Lain" not in page
+    assert list(response.context["businesses"]) == [mine]
+
+
+def test_a_pirt_cannot_be_linked_to_a_frozen_meat_product(
+    owner_client: Client, owner: User
+) -> None:
+    business = BusinessFactory.create(owner=owner)
+    pirt = certification(business, "pirt", "2063271010123-30")
+    frozen = ProductCategory.objects.filter(pirt_allowed=False).first()
+    assert frozen is not None
+    response = owner_client.post(
+        f"/umkm/usaha/{business.public_id}/produk/baru/",
+        _product_data(category=frozen.slug, certifications=[str(pirt.pk)]),
+    )
+    assert response.status_code == 200
+    assert "BPOM MD" in _errors(response, "certifications")[0]
+    assert Product.objects.count() == 0
+
+
+def test_product_list_query_count_does_not_grow_with_products(
+    owner_client: Client, owner: User
+) -> None:
+    business = BusinessFactory.create(owner=owner)
+    for _ in range(3):
+        ProductFactory.create(business=business)
+    url = f"/umkm/usaha/{business.public_id}/produk/"
+    owner_client.get(url)  # warm caches (session, policy)
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as few:
+        owner_client.get(url)
+    for _ in range(10):
+        ProductFactory.create(business=business)
+    with CaptureQueriesContext(connection) as many:
+        owner_client.get(url)
+    assert len(many.captured_queries) == len(few.captured_queries)

@@ -224,6 +224,8 @@ def test_register_a_business_normalises_the_nib_and_shows_masked_nik_and_scale(
     assert "1271********0001" in page
     assert VALID_NIK not in page
     assert "Belum terverifikasi" in page
+    assert "Selama belum terverifikasi, produk Anda tidak tampil di katalog" in page
+    assert "Unggah dokumen NIB" not in page  # the document was uploaded
     assert "<strong>Mikro</strong>" in page
     assert "Rp2.000.000.000" in page
     assert "0812****5678" in page
@@ -567,6 +569,7 @@ def test_create_a_product_with_photos_and_send_it_for_curation(
         assert 0x8825 not in Image.open(handle).getexif()
     page = owner_client.get(response["Location"]).content.decode()
     assert "Menunggu kurasi" in page
+    assert "Menunggu kurasi oleh Dinas. Anda masih dapat mengubahnya." in page
     assert "Rp1.500" in page
     assert "<script>alert(1)</script>" not in page
 

@@ -117,7 +117,7 @@ def verify(request: HttpRequest, token: str) -> HttpResponse:
         response = render(request, "civil_registration/public/verify.html", {"check": check})
     response["X-Robots-Tag"] = "noindex, nofollow"
     response["Cache-Control"] = "private, no-store"
-    response["Referrer-Policy"] = "no-referrer"
+    response["Referrer-Policy"] = "same-origin"
     return response
 
 
@@ -160,5 +160,5 @@ def self_print(request: HttpRequest, token: str) -> HttpResponseBase:
     )
     response["X-Robots-Tag"] = "noindex, nofollow"
     response["Cache-Control"] = "private, no-store"
-    response["Referrer-Policy"] = "no-referrer"
+    response["Referrer-Policy"] = "same-origin"
     return response

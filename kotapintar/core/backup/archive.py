@@ -27,6 +27,7 @@ import sqlite3
 import subprocess
 import tarfile
 import tempfile
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -35,6 +36,7 @@ from typing import Any
 
 from django.core.files.storage import FileSystemStorage, Storage, default_storage
 from django.db import connections, transaction
+from django.db.utils import load_backend
 from django.utils import timezone
 
 from kotapintar.core.backup.integrity import (
@@ -177,18 +179,38 @@ def _dump_postgresql(path: Path, *, using: str, storage: Storage | None) -> dict
 
 
 def _dump_sqlite(path: Path, *, using: str, storage: Storage | None) -> dict[str, Any]:
+    """SQLite's online backup copies a consistent state in one step; the snapshot is then taken
+    from the copy itself, so it describes exactly what was saved."""
     connection = connections[using]
     if connection.in_atomic_block:
         raise BackupError("Run backup_data outside a transaction.")
-    with transaction.atomic(using=using):  # BEGIN IMMEDIATE: writers wait, readers go on
-        connection.ensure_connection()
-        destination = sqlite3.connect(path)
-        try:
-            connection.connection.backup(destination)
-        finally:
-            destination.close()
-        snapshot, _problems = integrity_snapshot(using=using, storage=storage)
+    connection.ensure_connection()
+    with contextlib_closing(sqlite3.connect(path)) as destination:
+        connection.connection.backup(destination)
+        # One self-contained file (no -wal/-shm next to it), readable in read-only mode.
+        destination.execute("PRAGMA journal_mode=DELETE")
+    settings_dict = {
+        **connection.settings_dict,
+        "NAME": f"file:{path}?mode=ro",
+        "OPTIONS": {},
+    }
+    with temporary_database(settings_dict) as alias:
+        snapshot, _problems = integrity_snapshot(using=alias, storage=storage)
     return snapshot
+
+
+@contextmanager
+def temporary_database(settings_dict: dict[str, Any]) -> Iterator[str]:
+    """A connection to another database (e.g. a backup copy or a restore target) under a fresh
+    alias for the duration of the block; ``settings.DATABASES`` is left alone."""
+    alias = f"kotapintar_backup_{uuid.uuid4().hex[:8]}"
+    wrapper = load_backend(settings_dict["ENGINE"]).DatabaseWrapper(settings_dict, alias)
+    connections[alias] = wrapper
+    try:
+        yield alias
+    finally:
+        wrapper.close()
+        del connections[alias]
 
 
 def _archive_files(location: Path, path: Path) -> None:
@@ -253,7 +275,10 @@ def backup_check(*, source: Path, using: str = "default") -> dict[str, Any]:
 
 def _check_database_part(path: Path, *, vendor: str) -> None:
     if vendor == "postgresql":
-        listing = _run(["pg_restore", "--list", str(path)])
+        try:
+            listing = _run(["pg_restore", "--list", str(path)])
+        except BackupError as exc:
+            raise BackupError(f"{path.name} is not a readable pg_dump archive ({exc}).") from exc
         if "TABLE DATA" not in listing:
             raise BackupError(f"{path.name} holds no table data.")
         return

@@ -432,3 +432,24 @@ def test_seller_cannot_buy_own_product(client: Client, shop: dict[str, Any]) -> 
 def test_business_factory_default_is_not_public(reference_data: Any) -> None:
     # Guard for the fixtures above: an unverified business's products are never public.
     assert not BusinessFactory().is_public
+
+
+@pytest.mark.parametrize("name", ["umkm:cart", "umkm:my_orders", "umkm:buyer_nip"])
+def test_buyer_pages_need_a_login(reference_data: Any, name: str) -> None:
+    actors = Actors.around()
+    actors.add("dinas", dinas_officer())
+    assert_permission_matrix(
+        Client,
+        reverse(name),
+        "get",
+        {
+            "anonymous": 302,
+            "citizen": 200,
+            "other_citizen": 200,
+            "officer_other_agency": 200,
+            "officer": 200,
+            "admin": 200,
+            "dinas": 200,
+        },
+        actors,
+    )

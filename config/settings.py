@@ -65,6 +65,7 @@ MIDDLEWARE = [
     "kotapintar.core.middleware.RequestSizeLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "kotapintar.core.middleware.LocaleMiddleware",
+    "kotapintar.core.maintenance.MaintenanceModeMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -250,6 +251,12 @@ FILE_UPLOAD_PERMISSIONS = 0o640
 # separate HMAC key makes the blind index used for equality lookups.
 PERSONAL_DATA_KEYS = env.list("PERSONAL_DATA_KEYS")
 PERSONAL_DATA_HASH_KEY = env.str("PERSONAL_DATA_HASH_KEY")
+
+# --- Maintenance mode (server migration, restore): writes answer 503, pages show a banner ------
+MAINTENANCE_MODE = env.bool("MAINTENANCE_MODE", default=False)
+MAINTENANCE_UNTIL = env.str("MAINTENANCE_UNTIL", default="")  # e.g. "Senin, 30 November 06.00 WIB"
+# Offline alternatives shown on the 503 page and banner (no database is read while in maintenance).
+MAINTENANCE_OFFLINE_SERVICES = env.str("MAINTENANCE_OFFLINE_SERVICES", default="")
 
 # --- Deployment region -----------------------------------------------------------------------
 # Kemendagri code of the kabupaten/kota this deployment serves (12.71 = Kota Medan).

@@ -5,6 +5,7 @@ from typing import Any
 
 from django.http import HttpRequest
 
+from kotapintar.core.maintenance import maintenance_context
 from kotapintar.core.notifications import unread_count
 from kotapintar.regions.selectors import deployment_city_name
 
@@ -18,6 +19,7 @@ def platform(request: HttpRequest) -> dict[str, Any]:
     return {
         "city_name": deployment_city_name(),
         "unread_notification_count": _unread_count_for(request),
+        **maintenance_context(),
     }
 
 

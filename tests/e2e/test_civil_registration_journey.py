@@ -114,8 +114,10 @@ def _check_document(page: Any, doc_pk: Any, *, valid: bool, reason: str = "") ->
     ).check()
     if reason:
         item.locator("select[name='verify_document-reason']").select_option(reason)
-    item.locator("form.verify-form button[type=submit]").click()
+    with page.expect_response(lambda r: r.request.method == "GET" and "/aksi/" not in r.url):
+        item.locator("form.verify-form button[type=submit]").click()
     _wait_htmx_idle(page)
+    page.locator(f"#dok-{doc_pk}").wait_for()
 
 
 @pytest.fixture

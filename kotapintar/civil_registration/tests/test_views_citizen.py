@@ -458,3 +458,81 @@ def test_no_nik_in_any_url_of_the_journey(citizen_client: Client, world: World) 
     for url, _status in response.redirect_chain:
         assert not SIXTEEN_DIGITS.search(url)
     assert not SIXTEEN_DIGITS.search(_text(response))
+
+
+def test_anonymous_post_stores_nothing(client: Client, world: World) -> None:
+    before = side_effects()
+    response = client.post(KTP_URL, ktp_post(world))
+    assert response.status_code == 302
+    assert "/akun/masuk/" in response["Location"]
+    assert side_effects() == before
+
+
+def test_pos_to_a_kelurahan_outside_the_list_is_refused(
+    citizen_client: Client, world: World
+) -> None:
+    before = side_effects()
+    response = citizen_client.post(
+        KTP_URL,
+        ktp_post(
+            world,
+            delivery_method="pos",
+            delivery_village="12.75.01.1001",  # not a kelurahan of the city
+            delivery_address="Jl. Lain",
+        ),
+    )
+    assert response.status_code == 400
+    assert "delivery_village" in response.context["form"].errors
+    assert side_effects() == before
+
+
+def test_late_birth_error_page_still_shows_the_lateness(
+    citizen_client: Client, world: World
+) -> None:
+    """The first validation step shows "Terlambat N hari — denda" even without JavaScript."""
+    event = (jakarta_date() - timedelta(days=70)).isoformat()
+    response = citizen_client.post(
+        BIRTH_URL, birth_post(world, event_date=event, truth_declared=None)
+    )
+    assert response.status_code == 400
+    assert "Terlambat 70 hari setelah peristiwa — denda Rp100.000." in _text(response)
+    assert Application.objects.count() == 0
+
+
+def test_names_with_apostrophes_accepted_and_markup_escaped(
+    citizen_client: Client, world: World
+) -> None:
+    response = citizen_client.post(KTP_URL, ktp_post(world, subject_name="Muh. Ma'ruf"))
+    assert response.status_code == 302
+    application = Application.objects.get()
+    assert application.subject_name == "Muh. Ma'ruf"
+    body = _text(citizen_client.get(f"/adminduk/saya/{application.pk}/"))
+    assert "Muh. Ma&#x27;ruf" in body
+
+
+def test_rejected_application_shows_the_reason(citizen_client: Client, world: World) -> None:
+    from kotapintar.civil_registration.services import application_reject
+
+    application = submit(world)
+    application_claim(actor=world.verifier, application=application)
+    application.refresh_from_db()
+    reason = RejectionReason.objects.get(code="data-tidak-sesuai")
+    application_reject(
+        actor=world.verifier, application=application, reason=reason, note="Nama tidak sesuai KK."
+    )
+    body = _text(citizen_client.get(f"/adminduk/saya/{application.pk}/"))
+    assert "Alasan penolakan:" in body
+    assert reason.label in body
+    assert "Nama tidak sesuai KK." in body
+    assert "Batalkan permohonan ini" not in body
+
+
+def test_notification_links_to_the_citizen_detail_page(
+    citizen_client: Client, world: World
+) -> None:
+    from kotapintar.core.models.notifications import Notification
+
+    application = submit(world)
+    notification = Notification.objects.filter(recipient=world.citizen).latest("id")
+    assert notification.url == f"/adminduk/saya/{application.pk}/"
+    assert not SIXTEEN_DIGITS.search(notification.title + notification.body)

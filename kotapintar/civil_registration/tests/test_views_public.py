@@ -285,3 +285,12 @@ def test_self_print_expired_link(client: Client, world: World) -> None:
 
 def test_self_print_unknown_token_is_404(client: Client, world: World) -> None:
     assert client.get("/adminduk/cetak/" + "y" * 40 + "/").status_code == 404
+
+
+def test_verification_of_a_revoked_document_is_red(client: Client, world: World) -> None:
+    application, _pin = _issued(world)
+    type(application).objects.filter(pk=application.pk).update(document_revoked=True)
+    body = _text(client.get(f"/adminduk/verifikasi/{application.verification_token}/"))
+    assert "Dokumen tidak berlaku lagi" in body
+    assert "verify-bad" in body
+    assert "Dokumen aktif" not in body

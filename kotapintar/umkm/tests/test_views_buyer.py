@@ -162,6 +162,25 @@ def test_checkout_splits_per_seller_and_is_idempotent(client: Client, shop: dict
     assert _order_audit_count() == audits
 
 
+def test_mixed_cart_refused_when_the_policy_blocks_it(client: Client, shop: dict[str, Any]) -> None:
+    from kotapintar.umkm.selectors import umkm_policy
+
+    policy = umkm_policy()
+    policy.split_mixed_cart = False
+    policy.save()
+    buyer = _login(client)
+    _add(client, shop["bika"], 1)
+    _add(client, shop["ulos"], 1)
+    response = _checkout(client)
+    assert response.status_code == 400
+    assert (
+        "Satu keranjang hanya boleh berisi produk dari satu penjual." in response.content.decode()
+    )
+    assert not Order.objects.filter(buyer=buyer).exists()
+    assert Product.objects.get(pk=shop["bika"].pk).stock == 10
+    assert _order_audit_count() == 0
+
+
 def test_checkout_one_seller_goes_to_the_order(client: Client, shop: dict[str, Any]) -> None:
     buyer = _login(client)
     _add(client, shop["bika"], 1)

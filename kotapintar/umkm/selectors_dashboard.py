@@ -225,7 +225,7 @@ def growth_summary(*, actor: Actor, start: date, end: date) -> dict[str, GrowthG
         FROM per LEFT JOIN coached c ON c.business_id = per.business_id
         GROUP BY CASE WHEN c.business_id IS NULL THEN 0 ELSE 1 END
     """  # noqa: S608 - table names from model metadata, values are parameters
-    params = [start, start, end, start, end, str(EnrolmentStatus.WITHDRAWN)]
+    params: list[Any] = [start, start, end, start, end, str(EnrolmentStatus.WITHDRAWN)]
     groups = {
         "coached": GrowthGroup(0, 0, 0, 0, 0),
         "not_coached": GrowthGroup(0, 0, 0, 0, 0),

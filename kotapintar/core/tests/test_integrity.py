@@ -273,3 +273,22 @@ def test_compare_refuses_a_file_that_is_not_a_snapshot(data: dict[str, Any]) -> 
     snapshot, _ = integrity_snapshot(check_files=False)
     with pytest.raises(ValueError, match="format"):
         snapshot_compare({"format": "x"}, snapshot)
+
+
+def test_every_concrete_model_of_every_app_is_discovered(data: dict[str, Any]) -> None:
+    from django.apps import apps
+    from django.db import connection
+
+    snapshot, _ = integrity_snapshot(check_files=False)
+
+    existing = set(connection.introspection.table_names())
+    expected = {
+        model._meta.label_lower
+        for model in apps.get_models(include_auto_created=True)
+        if not model._meta.proxy and model._meta.managed and model._meta.db_table in existing
+    }
+    assert set(snapshot["tables"]) == expected
+    # Auto-created many-to-many tables and third-party apps are covered, not only ours.
+    assert {"accounts.user_groups", "authtoken.token", "sessions.session"} <= set(
+        snapshot["tables"]
+    )

@@ -212,3 +212,13 @@ class PeriodForm(forms.Form):
 
 class SearchForm(forms.Form):
     q = forms.CharField(label=_("Search"), max_length=100, required=False)
+
+
+class PurchaseImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("CSV file"),
+        help_text=_(
+            "Header row: opd, tanggal, jumlah, jenis, nib, penyedia, uraian, koperasi, pdn. "
+            "One purchase per row; the whole file is refused if any row is wrong."
+        ),
+    )

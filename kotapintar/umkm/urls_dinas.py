@@ -32,6 +32,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("program/<int:pk>/peserta/", v.dinas_enrol, name="dinas_enrol"),
     path("peserta/<int:pk>/", v.dinas_enrolment_update, name="dinas_enrolment_update"),
     path("belanja/", v.dinas_purchases, name="dinas_purchases"),
+    path("belanja/impor/", v.dinas_purchases_import, name="dinas_purchases_import"),
     path("belanja/laporan/", v.dinas_share_report, name="dinas_share_report"),
     re_path(
         r"^belanja/laporan/(?P<fmt>csv|xlsx)/$", v.dinas_share_export, name="dinas_share_export"

@@ -26,6 +26,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from kotapintar.accounts.models import User
@@ -548,7 +549,11 @@ def dinas_enrolment_update(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _render_purchases(
-    request: HttpRequest, form: f.PurchaseForm, *, status: int = 200
+    request: HttpRequest,
+    form: f.PurchaseForm,
+    *,
+    import_form: f.PurchaseImportForm | None = None,
+    status: int = 200,
 ) -> HttpResponse:
     qs = GovernmentPurchase.objects.select_related("agency", "business").order_by(
         "-purchase_date", "-pk"
@@ -556,7 +561,12 @@ def _render_purchases(
     return render(
         request,
         "umkm/dinas/purchases.html",
-        {"form": form, "page_obj": _page(request, qs), "current": "purchases"},
+        {
+            "form": form,
+            "import_form": import_form or f.PurchaseImportForm(),
+            "page_obj": _page(request, qs),
+            "current": "purchases",
+        },
         status=status,
     )
 
@@ -590,6 +600,32 @@ def dinas_purchases(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("The purchase is recorded."))
             return _redirect("umkm:dinas_purchases")
     return _render_purchases(request, form, status=400)
+
+
+@dinas_required
+@require_POST
+def dinas_purchases_import(request: HttpRequest) -> HttpResponse:
+    actor = _actor(request)
+    form = f.PurchaseImportForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            recorded = services_dinas.government_purchases_import(
+                actor=actor, content=form.cleaned_data["file"].read(), request=request
+            )
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(
+                request,
+                ngettext(
+                    "%(count)d purchase is recorded.",
+                    "%(count)d purchases are recorded.",
+                    len(recorded),
+                )
+                % {"count": len(recorded)},
+            )
+            return _redirect("umkm:dinas_purchases")
+    return _render_purchases(request, f.PurchaseForm(), import_form=form, status=400)
 
 
 def _report_year(request: HttpRequest) -> tuple[f.YearForm, int]:

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -181,6 +182,10 @@ def post_urls(w: World) -> list[tuple[str, dict[str, Any]]]:
                 "kind": "barang",
                 "supplier_name": "Toko",
             },
+        ),
+        (
+            reverse("umkm:dinas_purchases_import"),
+            {"file": SimpleUploadedFile("b.csv", b"opd,tanggal,jumlah,jenis\n", "text/csv")},
         ),
     ]
 
@@ -567,3 +572,58 @@ def test_dashboard_is_readable_by_analysts_but_the_queues_are_not(world: World) 
     assert client.get(reverse("umkm:dinas_dashboard")).status_code == 200
     assert client.get(reverse("umkm:dinas_share_report")).status_code == 200
     assert client.get(reverse("umkm:dinas_verification")).status_code == 404
+
+
+def csv_file(text: str) -> SimpleUploadedFile:
+    return SimpleUploadedFile("belanja.csv", text.encode("utf-8"), content_type="text/csv")
+
+
+def test_purchase_csv_import_records_every_row(world: World, client: Client) -> None:
+    agency = AgencyFactory.create(code="disdik")
+    nib = world.listed.business.nib
+    text = (
+        "opd;tanggal;jumlah;jenis;nib;penyedia;uraian;koperasi;pdn\n"
+        f"disdik;2026-03-01;1234567;barang;{nib};;Kue rapat;;ya\n"
+        'disdik;02/03/2026;2000001;jasa;;=HYPERLINK("x");Katering;tidak;tidak\n'
+        "disdik;2026-03-03;99;barang;;Koperasi Guru;ATK;ya;\n"
+    )
+    client.force_login(world.dinas)
+    response = client.post(reverse("umkm:dinas_purchases_import"), {"file": csv_file(text)})
+    assert response.status_code == 303
+    rows = list(GovernmentPurchase.objects.order_by("purchase_date"))
+    assert [(p.agency_id, p.amount, p.kind) for p in rows] == [
+        (agency.pk, 1_234_567, "barang"),
+        (agency.pk, 2_000_001, "jasa"),
+        (agency.pk, 99, "barang"),
+    ]
+    assert [p.is_umk_or_cooperative for p in rows] == [True, False, True]
+    assert [p.is_domestic_product for p in rows] == [True, False, True]
+    assert rows[0].business == world.listed.business
+    assert rows[1].supplier_name == '=HYPERLINK("x")'  # stored as text, neutralised on export
+    assert AuditEntry.objects.filter(action="umkm.government_purchase").count() == 3
+
+
+def test_purchase_csv_import_with_one_bad_row_stores_nothing(world: World, client: Client) -> None:
+    AgencyFactory.create(code="disdik")
+    text = (
+        "opd,tanggal,jumlah,jenis,penyedia\n"
+        "disdik,2026-03-01,1500000,barang,Toko A\n"
+        "disdik,2026-03-02,Rp1.500,barang,Toko B\n"
+        "dinkes,2026-13-01,100,sewa,Toko C\n"
+    )
+    client.force_login(world.dinas)
+    audits = AuditEntry.objects.count()
+    response = client.post(reverse("umkm:dinas_purchases_import"), {"file": csv_file(text)})
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "Baris 3: jumlah harus rupiah bulat" in body
+    assert "Baris 4: kode OPD tidak dikenal" in body
+    assert GovernmentPurchase.objects.count() == 0
+    assert AuditEntry.objects.count() == audits
+    response = client.post(
+        reverse("umkm:dinas_purchases_import"), {"file": csv_file("nama,harga\nx,1\n")}
+    )
+    assert "Baris judul tidak memuat kolom: opd, tanggal, jumlah, jenis." in (
+        response.content.decode()
+    )
+    assert GovernmentPurchase.objects.count() == 0

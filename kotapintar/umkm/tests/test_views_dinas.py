@@ -627,3 +627,27 @@ def test_purchase_csv_import_with_one_bad_row_stores_nothing(world: World, clien
         response.content.decode()
     )
     assert GovernmentPurchase.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    "name", ["umkm:dinas_verification", "umkm:dinas_curation", "umkm:dinas_products"]
+)
+def test_list_pages_use_a_constant_number_of_queries(
+    world: World, client: Client, name: str
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(world.dinas)
+    url = reverse(name)
+    client.get(url)  # warm the session and policy rows
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(url).status_code == 200
+    for _n in range(6):
+        business = BusinessFactory.create(verified=True)
+        ProductFactory.create(business=business, status=ProductStatus.PENDING)
+        ProductFactory.create(business=business, status=ProductStatus.LISTED)
+        BusinessFactory.create()
+    with CaptureQueriesContext(connection) as many:
+        assert client.get(url).status_code == 200
+    assert len(many) == len(few)

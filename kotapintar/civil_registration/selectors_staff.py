@@ -6,15 +6,16 @@ may already see).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
-from django.db.models import F, QuerySet
+from django.db.models import DateTimeField, QuerySet, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from kotapintar.accounts.models import User
 from kotapintar.civil_registration import rules, workflow
-from kotapintar.civil_registration.models import Application, EventKind
+from kotapintar.civil_registration.models import OPEN_STATUSES, Application, EventKind
 from kotapintar.civil_registration.selectors import (
     Actor,
     application_queue_for_officer,
@@ -29,9 +30,36 @@ from kotapintar.regions.selectors import district_by_nik_prefix
 ASSIGNABLE_ROLES = frozenset({workflow.OPERATOR, workflow.VERIFIER})
 
 
-def queue_ordered(qs: QuerySet[Application]) -> QuerySet[Application]:
-    """Nearest service-time due date first (no clock: last), then the oldest submission."""
-    return qs.order_by(F("sla_due_at").asc(nulls_last=True), "submitted_at", "pk")
+#: Encrypted columns a list never shows: not even read (and decrypted) for masked rows.
+LIST_DEFERRED_FIELDS = (
+    "subject_nik",
+    "subject_kk",
+    "form_data_encrypted",
+    "delivery_address",
+    "nik_warnings",
+)
+
+#: Stands in for "no due date" so that such rows sort last.
+_NO_DUE_DATE = datetime(9999, 1, 1, tzinfo=UTC)
+
+
+def queue_ordered(qs: QuerySet[Application], *, open_only: bool = True) -> QuerySet[Application]:
+    """Open work: nearest service-time due date first (no clock: last), then the oldest
+    submission. Other lists (all or final statuses): newest first.
+
+    The due date is sorted through an expression on purpose: a plain ``ORDER BY sla_due_at``
+    with a ``LIMIT`` lets PostgreSQL walk the due-date index from the oldest row, through the
+    years of completed applications, before it finds the unit's few open ones. The expression
+    makes it pick the unit's open rows first (``unit, status`` index) and sort only those.
+    """
+    qs = qs.defer(*LIST_DEFERRED_FIELDS)
+    if not open_only:
+        return qs.order_by("-submitted_at", "-pk")
+    return qs.order_by(
+        Coalesce("sla_due_at", Value(_NO_DUE_DATE), output_field=DateTimeField()).asc(),
+        "submitted_at",
+        "pk",
+    )
 
 
 def staff_queue(
@@ -60,14 +88,14 @@ def staff_queue(
         qs = qs.filter(is_late=True)
     if possible_duplicate:
         qs = qs.filter(possible_duplicate=True)
-    return queue_ordered(qs)
+    statuses = {status} if isinstance(status, str) else set(status or ())
+    open_only = bool(statuses) and statuses <= set(OPEN_STATUSES)
+    return queue_ordered(qs, open_only=open_only or overdue)
 
 
 def overdue_applications(*, actor: Actor, now: datetime | None = None) -> QuerySet[Application]:
     """Open applications past their service time in the actor's scope, most overdue first."""
-    return application_queue_for_officer(actor=actor, overdue=True, now=now).order_by(
-        "sla_due_at", "pk"
-    )
+    return queue_ordered(application_queue_for_officer(actor=actor, overdue=True, now=now))
 
 
 def assignable_officers(*, application: Application) -> QuerySet[User]:

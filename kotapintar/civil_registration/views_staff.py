@@ -10,18 +10,22 @@ service; which forms a page offers follows ``workflow.TRANSITIONS`` and
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
 from django.contrib import messages
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
@@ -45,6 +49,11 @@ from kotapintar.civil_registration.selectors_dashboard import (
 )
 
 PAGE_SIZE = 25
+#: A queue count at or above this is reused for ``QUEUE_COUNT_CACHE_SECONDS`` (counting a
+#: unit's years of applications on every page view costs more than the page); shorter lists,
+#: the daily open work, are always counted exactly.
+QUEUE_COUNT_CACHE_THRESHOLD = 1000
+QUEUE_COUNT_CACHE_SECONDS = 60
 DASHBOARD_DEFAULT_DAYS = 30
 #: Requirements that are usually TTE documents with a QR code (KK, akta, KIA): the verifier is
 #: reminded to scan the QR (reference T9).
@@ -63,6 +72,31 @@ def _actor(request: HttpRequest) -> User:
 
 
 # --- Queue ---------------------------------------------------------------------------------------
+
+
+class _QueuePaginator(Paginator):
+    """A long list's count comes from the cache (see ``QUEUE_COUNT_CACHE_THRESHOLD``)."""
+
+    def __init__(self, object_list: Any, per_page: int, *, count_key: str) -> None:
+        super().__init__(object_list, per_page)
+        self.count_key = count_key
+
+    @cached_property
+    def count(self) -> int:
+        cached = cache.get(self.count_key)
+        if cached is not None:
+            return int(cached)
+        count = int(self.object_list.count())
+        if count >= QUEUE_COUNT_CACHE_THRESHOLD:
+            cache.set(self.count_key, count, QUEUE_COUNT_CACHE_SECONDS)
+        return count
+
+
+def _count_key(actor: User, query: Any) -> str:
+    """Who looks (the scope) and the filters, not the page."""
+    filters = sorted((k, v) for k, values in query.lists() if k != "page" for v in values)
+    digest = hashlib.sha256(json.dumps(filters).encode()).hexdigest()
+    return f"civil_registration:queue-count:{actor.pk}:{digest}"
 
 
 @staff_required
@@ -89,7 +123,9 @@ def staff_queue(request: HttpRequest) -> HttpResponse:
         possible_duplicate=bool(data.get("possible_duplicate")),
         now=now,
     )
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = _QueuePaginator(qs, PAGE_SIZE, count_key=_count_key(actor, request.GET)).get_page(
+        request.GET.get("page")
+    )
     can_claim = bool(selectors.module_roles_of(actor) & workflow.ACTION_ROLES["claim"])
     rows = [
         {

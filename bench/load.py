@@ -24,6 +24,7 @@ import argparse
 import ipaddress
 import json
 import math
+import os
 import random
 import sys
 import threading
@@ -222,6 +223,36 @@ def _children(pid: int) -> list[int]:
         if fields and int(fields[1]) == pid:
             children.append(int(stat.parent.name))
     return sorted(children)
+
+
+def _cpu_seconds(pid: int) -> float | None:
+    """User + system CPU time of one process so far (``/proc/<pid>/stat``)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        ticks = int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15)
+    except (OSError, IndexError, ValueError):
+        return None
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def server_cpu_snapshot(pid: int) -> dict[int, float]:
+    """CPU seconds used so far by each worker of a server (its child processes)."""
+    snapshot = {}
+    for child in _children(pid):
+        seconds = _cpu_seconds(child)
+        if seconds is not None:
+            snapshot[child] = seconds
+    return snapshot
+
+
+def server_cpu(before: dict[int, float], after: dict[int, float], requests: int) -> dict[str, Any]:
+    """CPU the server's workers spent during a run, in total and per request: a cost figure
+    that, unlike latency, does not depend on what else the machine was doing."""
+    used = sum(seconds - before.get(pid, 0.0) for pid, seconds in after.items())
+    return {
+        "worker_cpu_s": round(used, 2),
+        "cpu_ms_per_request": round(1000 * used / requests, 2) if requests else None,
+    }
 
 
 def server_memory(pid: int) -> dict[str, Any]:
@@ -520,6 +551,11 @@ def format_summary(report: dict[str, Any]) -> str:
         )
     lines.append(f"status: {report['total']['status']}")
     memory = report.get("memory")
+    if memory and "worker_cpu_s" in memory:
+        lines.append(
+            f"server CPU: {memory['worker_cpu_s']} s over the run, "
+            f"{memory['cpu_ms_per_request']} ms per request"
+        )
     if memory:
         lines.append(
             f"memory: worker peak RSS max {memory['worker_peak_rss_mb_max']} MB, "
@@ -574,6 +610,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
 
     started_at = datetime.now(UTC)
+    cpu_before = server_cpu_snapshot(args.server_pid) if args.server_pid else {}
     samples, elapsed = run(
         target=target,
         scenario=scenario,
@@ -604,6 +641,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         started_at=started_at,
         memory=server_memory(args.server_pid) if args.server_pid else None,
     )
+    if report["memory"] is not None:  # the server's resources: memory, and CPU during the run
+        report["memory"].update(
+            server_cpu(cpu_before, server_cpu_snapshot(args.server_pid), len(samples))
+        )
     args.results_dir.mkdir(parents=True, exist_ok=True)
     stamp = started_at.strftime("%Y%m%dT%H%M%SZ")
     path = args.results_dir / f"{scenario.name}-{stamp}.json"

@@ -486,6 +486,15 @@ class Complaint(SlaClockFields):
                 ),
                 name="complaint_running_clock_newest",
             ),
+            # The public map's grid cells and the public count, read from this index alone
+            # (the rows anyone may see, as ``selectors.public_q``) instead of the whole table.
+            models.Index(
+                fields=["latitude", "longitude"],
+                condition=~Q(privacy="rahasia")
+                & Q(is_hidden=False, from_banned_reporter=False)
+                & ~Q(status="ditolak"),
+                name="complaint_public_location",
+            ),
             models.Index(fields=["agency", "status"]),
             models.Index(fields=["category", "status", "submitted_at"]),
             models.Index(fields=["district", "status"]),

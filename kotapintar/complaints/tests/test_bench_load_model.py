@@ -88,3 +88,27 @@ def test_users_with_think_time_send_fewer_requests_than_closed_loop_clients() ->
     assert elapsed < 1.5
     assert 2 <= len(users) <= 8
     assert len(closed) > 4 * len(users)
+
+
+def test_server_cpu_is_the_workers_cpu_spent_during_the_run_per_request() -> None:
+    before = {101: 10.0, 102: 4.0}
+    after = {101: 10.5, 102: 4.25, 103: 0.25}  # 103: a worker started during the run
+    assert load.server_cpu(before, after, 100) == {
+        "worker_cpu_s": 1.0,
+        "cpu_ms_per_request": 10.0,
+    }
+    assert load.server_cpu({}, {}, 0) == {"worker_cpu_s": 0, "cpu_ms_per_request": None}
+
+
+def test_cpu_snapshot_reads_this_process_children() -> None:
+    import os
+    import subprocess
+
+    child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(2)"])
+    try:
+        snapshot = load.server_cpu_snapshot(os.getpid())
+        assert child.pid in snapshot
+        assert snapshot[child.pid] >= 0
+    finally:
+        child.kill()
+        child.wait()

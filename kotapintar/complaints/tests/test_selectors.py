@@ -18,7 +18,13 @@ from django.http import Http404
 from django.utils import translation
 
 from kotapintar.complaints import selectors, tasks
-from kotapintar.complaints.models import ComplaintEvent, ComplaintPolicy, EventKind, Status
+from kotapintar.complaints.models import (
+    Complaint,
+    ComplaintEvent,
+    ComplaintPolicy,
+    EventKind,
+    Status,
+)
 from kotapintar.core.calendar import working_days_between
 from kotapintar.core.models.audit import AuditEntry
 from kotapintar.testing.factories import (
@@ -274,3 +280,10 @@ def test_emergency_forwarding_retries_then_logs_failure() -> None:
     assert post.call_count == tasks.FORWARD_ATTEMPTS
     note = ComplaintEvent.objects.get(complaint=complaint, kind=EventKind.NOTE)
     assert note.is_public is False
+
+
+def test_the_public_location_index_covers_exactly_the_public_rows() -> None:
+    """The partial index behind the public map and count must keep public_q's condition,
+    or PostgreSQL stops using it (and would count the wrong rows through it)."""
+    index = next(i for i in Complaint._meta.indexes if i.name == "complaint_public_location")
+    assert index.condition == selectors.public_q()

@@ -15,12 +15,13 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import messages
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -86,7 +87,7 @@ class _QueuePaginator(Paginator):
         cached = cache.get(self.count_key)
         if cached is not None:
             return int(cached)
-        count = int(self.object_list.count())
+        count = int(cast(QuerySet[Any], self.object_list).count())
         if count >= QUEUE_COUNT_CACHE_THRESHOLD:
             cache.set(self.count_key, count, QUEUE_COUNT_CACHE_SECONDS)
         return count

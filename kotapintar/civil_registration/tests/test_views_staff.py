@@ -720,3 +720,48 @@ def test_head_sees_every_unit_of_the_agency(world: World) -> None:
     other_head = grant(fresh(world.head))
     html = client_for(other_head).get(QUEUE).content.decode()
     assert application.reference in html
+
+
+def test_queue_and_overdue_lists_never_decrypt_personal_data(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from kotapintar.core import crypto
+
+    applications = _many(world, 2)
+    Application.objects.filter(pk=applications[0].pk).update(
+        sla_due_at=timezone.now() - timedelta(days=1)
+    )
+    calls: list[str] = []
+    original = crypto.decrypt
+
+    def spy(token: str) -> str:
+        calls.append("decrypt")
+        return original(token)
+
+    monkeypatch.setattr(crypto, "decrypt", spy)
+    client = client_for(world.operator)
+    assert client.get(QUEUE).status_code == 200
+    assert client.get(OVERDUE).status_code == 200
+    assert client.get(QUEUE + "?status=all").status_code == 200
+    assert calls == []
+    # Control: the assigned officer's case page does decrypt.
+    services.application_claim(actor=fresh(world.operator), application=applications[1])
+    assert client.get(detail_url(applications[1])).status_code == 200
+    assert calls
+
+
+def test_a_long_queue_count_is_reused_for_a_minute(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from django.core.cache import cache
+
+    from kotapintar.civil_registration import views_staff
+
+    cache.clear()
+    monkeypatch.setattr(views_staff, "QUEUE_COUNT_CACHE_THRESHOLD", 2)
+    _many(world, 2)
+    client = client_for(world.operator)
+    assert "2 permohonan" in client.get(QUEUE).content.decode()
+    _many(world, 1, start=5)
+    assert "2 permohonan" in client.get(QUEUE).content.decode()
+    assert "3 permohonan" in client.get(QUEUE + "?service=ktp-el-hilang").content.decode()

@@ -11,6 +11,7 @@ urlpatterns: list[URLPattern] = [
     path("", views_staff.staff_queue, name="staff_queue"),
     path("terlambat/", views_staff.staff_overdue, name="staff_overdue"),
     path("dasbor/", views_staff.staff_dashboard, name="staff_dashboard"),
+    path("dasbor/ekspor.csv", views_staff.staff_dashboard_export, name="staff_dashboard_export"),
     path("<uuid:application_id>/", views_staff.staff_detail, name="staff_detail"),
     path(
         "<uuid:application_id>/aksi/<slug:action>/",

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any, cast
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.cache import cache
@@ -34,6 +35,7 @@ from kotapintar.accounts.decorators import staff_required
 from kotapintar.accounts.models import User
 from kotapintar.civil_registration import forms_staff as f
 from kotapintar.civil_registration import selectors, selectors_staff, services, workflow
+from kotapintar.civil_registration.exports import TABLES, dashboard_table_csv
 from kotapintar.civil_registration.models import (
     Application,
     DeliveryMethod,
@@ -591,10 +593,9 @@ def _after_action(request: HttpRequest, application: Application, actor: User) -
 # --- Dashboard -----------------------------------------------------------------------------------
 
 
-@staff_required
-@require_GET
-def staff_dashboard(request: HttpRequest) -> HttpResponse:
-    actor = _actor(request)
+def _dashboard_period(
+    request: HttpRequest, actor: User
+) -> tuple[f.DashboardForm, int | None, date, date, Any]:
     agency_id = dashboard_scope_agency_id(actor)  # 404 without the dashboard
     form = f.DashboardForm(request.GET or None, agency_id=agency_id)
     valid = form.is_bound and form.is_valid()
@@ -604,11 +605,45 @@ def staff_dashboard(request: HttpRequest) -> HttpResponse:
         date_to - timedelta(days=DASHBOARD_DEFAULT_DAYS - 1)
     )
     unit = form.cleaned_data.get("unit") if valid else None
+    return form, agency_id, date_from, date_to, unit
+
+
+@staff_required
+@require_GET
+def staff_dashboard_export(request: HttpRequest) -> HttpResponse:
+    """One lead-time table of the dashboard as CSV (same filters as the page)."""
+    actor = _actor(request)
+    _form, agency_id, date_from, date_to, unit = _dashboard_period(request, actor)
+    table = request.GET.get("tabel", "")
+    if table not in TABLES:
+        raise Http404
+    stats = dashboard_stats_cached(
+        agency_id=agency_id, date_from=date_from, date_to=date_to, unit_id=unit.pk if unit else None
+    )
+    return dashboard_table_csv(
+        stats,
+        table=table,
+        filename=f"adminduk-{table}-{date_from.isoformat()}-{date_to.isoformat()}",
+    )
+
+
+@staff_required
+@require_GET
+def staff_dashboard(request: HttpRequest) -> HttpResponse:
+    actor = _actor(request)
+    form, agency_id, date_from, date_to, unit = _dashboard_period(request, actor)
     stats = dashboard_stats_cached(
         agency_id=agency_id,
         date_from=date_from,
         date_to=date_to,
         unit_id=unit.pk if unit else None,
+    )
+    export_query = urlencode(
+        {
+            "date_from": date_from.isoformat(),
+            "date_to": date_to.isoformat(),
+            **({"unit": str(unit.pk)} if unit else {}),
+        }
     )
     status_rows = [(label, stats["by_status"].get(value, 0)) for value, label in Status.choices]
     delivery_rows = [
@@ -623,12 +658,12 @@ def staff_dashboard(request: HttpRequest) -> HttpResponse:
     ]
     max_daily = max([row["n"] for row in stats["daily"]] or [0]) or 1
     lead_tables = [
-        (gettext_lazy("Per service"), _labelled(stats["by_service"], "service__name"), "service"),
+        (gettext_lazy("Per service"), _labelled(stats["by_service"], "service__name"), "layanan"),
         (gettext_lazy("Per unit"), _labelled(stats["by_unit"], "unit__name"), "unit"),
         (
             gettext_lazy("Per officer"),
             _labelled(stats["by_officer"], "assigned_officer__full_name"),
-            "officer",
+            "petugas",
         ),
     ]
     return render(
@@ -644,6 +679,7 @@ def staff_dashboard(request: HttpRequest) -> HttpResponse:
             "timeliness_rows": timeliness_rows,
             "max_daily": max_daily,
             "lead_tables": lead_tables,
+            "export_query": export_query,
             "is_case_officer": selectors.is_case_officer(actor),
         },
     )

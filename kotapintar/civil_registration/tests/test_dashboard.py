@@ -211,3 +211,23 @@ def test_dashboard_scope_per_role(world: World) -> None:
     stranger = OfficerFactory.create(agency=AgencyFactory.create())
     with pytest.raises(Http404):
         dashboard_scope_agency_id(stranger)
+
+
+def test_dashboard_csv_export_of_a_lead_time_table(world: World, fixture: dict[str, Any]) -> None:
+    url = reverse("civil_registration:staff_dashboard_export")
+    world.operator.full_name = "=HYPERLINK(1)"
+    world.operator.save(update_fields=["full_name"])
+    client = Client()
+    client.force_login(world.dashboard)
+    response = client.get(url, {"tabel": "petugas"})
+    assert response.status_code == 200
+    assert response["Content-Disposition"].startswith('attachment; filename="adminduk-petugas-')
+    lines = response.content.decode().splitlines()
+    assert lines[0] == "Nama,Permohonan,Siap,Median waktu penyelesaian (jam),Persentil ke-90 (jam)"
+    assert f"{world.verifier.full_name},2,2,3.0,3.8" in lines
+    assert "'=HYPERLINK(1),1,1,10.0,10.0" in lines
+    assert client.get(url, {"tabel": "nik"}).status_code == 404
+    for user in (world.operator, world.citizen):
+        other = Client()
+        other.force_login(user)
+        assert other.get(url, {"tabel": "layanan"}).status_code == 404

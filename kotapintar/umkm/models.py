@@ -15,6 +15,7 @@ from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from kotapintar.core.fields import EncryptedTextField
 
@@ -522,14 +523,15 @@ class Market(models.TextChoices):
 
 
 class OrderStatus(models.TextChoices):
-    SUBMITTED = "diajukan", _("Submitted")
-    ACCEPTED = "diterima", _("Accepted")
-    DECLINED = "ditolak", _("Declined")
-    PROCESSING = "diproses", _("Being prepared")
-    SHIPPED = "dikirim", _("Shipped")
-    COMPLETED = "selesai", _("Completed")
-    CANCELLED = "dibatalkan", _("Cancelled")
-    EXPIRED = "kedaluwarsa", _("Expired (no answer)")
+    # A context of their own: the project catalogue translates a bare "Submitted" for complaints.
+    SUBMITTED = "diajukan", pgettext_lazy("umkm order status", "Submitted")
+    ACCEPTED = "diterima", pgettext_lazy("umkm order status", "Accepted")
+    DECLINED = "ditolak", pgettext_lazy("umkm order status", "Declined")
+    PROCESSING = "diproses", pgettext_lazy("umkm order status", "Being prepared")
+    SHIPPED = "dikirim", pgettext_lazy("umkm order status", "Shipped")
+    COMPLETED = "selesai", pgettext_lazy("umkm order status", "Completed")
+    CANCELLED = "dibatalkan", pgettext_lazy("umkm order status", "Cancelled")
+    EXPIRED = "kedaluwarsa", pgettext_lazy("umkm order status", "Expired (no answer)")
 
 
 #: Orders that still hold stock (released on decline, cancel or expiry).

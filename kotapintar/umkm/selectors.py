@@ -21,6 +21,7 @@ from django.http import Http404
 
 from kotapintar.accounts.models import ModuleRoleGrant, User
 from kotapintar.accounts.roles import Role
+from kotapintar.core.lookups import get_or_404
 from kotapintar.umkm.models import (
     UMK_SCALES,
     Business,
@@ -104,10 +105,7 @@ def business_list_for_owner(*, actor: Actor) -> QuerySet[Business]:
 
 def business_get_for_owner(*, actor: Actor, public_id: Any) -> Business:
     """One of the actor's own businesses, or 404 (another owner's business is "not found")."""
-    try:
-        return business_list_for_owner(actor=actor).get(public_id=public_id)
-    except (Business.DoesNotExist, ValueError, TypeError) as exc:
-        raise Http404 from exc
+    return get_or_404(business_list_for_owner(actor=actor), public_id=public_id)
 
 
 def business_list_for_dinas(*, actor: Actor, status: str | None = None) -> QuerySet[Business]:
@@ -120,10 +118,7 @@ def business_list_for_dinas(*, actor: Actor, status: str | None = None) -> Query
 
 
 def business_get_for_dinas(*, actor: Actor, public_id: Any) -> Business:
-    try:
-        return business_list_for_dinas(actor=actor).get(public_id=public_id)
-    except (Business.DoesNotExist, ValueError, TypeError) as exc:
-        raise Http404 from exc
+    return get_or_404(business_list_for_dinas(actor=actor), public_id=public_id)
 
 
 def public_businesses() -> QuerySet[Business]:
@@ -133,10 +128,7 @@ def public_businesses() -> QuerySet[Business]:
 
 
 def public_business_get(*, public_id: Any) -> Business:
-    try:
-        return public_businesses().get(public_id=public_id)
-    except (Business.DoesNotExist, ValueError, TypeError) as exc:
-        raise Http404 from exc
+    return get_or_404(public_businesses(), public_id=public_id)
 
 
 @dataclass(frozen=True)
@@ -221,31 +213,25 @@ def product_list_for_owner(*, actor: Actor, business: Business | None = None) ->
 
 
 def product_get_for_owner(*, actor: Actor, public_id: Any) -> Product:
-    try:
-        return product_list_for_owner(actor=actor).get(public_id=public_id)
-    except (Product.DoesNotExist, ValueError, TypeError) as exc:
-        raise Http404 from exc
+    return get_or_404(product_list_for_owner(actor=actor), public_id=public_id)
 
 
 def public_product_get(*, public_id: Any) -> Product:
     """A public product with what its page shows, or 404 (unlisted, unverified, delisted)."""
-    try:
-        return (
-            public_products()
-            .select_related("business", "business__district", "business__village", "category")
-            .prefetch_related(
-                "photos",
-                "certifications__type",
-                Prefetch(
-                    "reviews",
-                    queryset=Review.objects.filter(status=ReviewStatus.APPROVED),
-                    to_attr="approved_reviews",
-                ),
-            )
-            .get(public_id=public_id)
-        )
-    except (Product.DoesNotExist, ValueError, TypeError) as exc:
-        raise Http404 from exc
+    return get_or_404(
+        public_products()
+        .select_related("business", "business__district", "business__village", "category")
+        .prefetch_related(
+            "photos",
+            "certifications__type",
+            Prefetch(
+                "reviews",
+                queryset=Review.objects.filter(status=ReviewStatus.APPROVED),
+                to_attr="approved_reviews",
+            ),
+        ),
+        public_id=public_id,
+    )
 
 
 def curation_queue(*, actor: Actor) -> QuerySet[Product]:
@@ -288,10 +274,7 @@ def order_list_for_buyer(*, actor: Actor) -> QuerySet[Order]:
 
 
 def order_get_for_buyer(*, actor: Actor, public_id: Any) -> Order:
-    try:
-        return order_list_for_buyer(actor=actor).get(public_id=public_id)
-    except (Order.DoesNotExist, ValueError, TypeError) as exc:
-        raise Http404 from exc
+    return get_or_404(order_list_for_buyer(actor=actor), public_id=public_id)
 
 
 def order_list_for_seller(*, actor: Actor) -> QuerySet[Order]:
@@ -307,10 +290,7 @@ def order_list_for_seller(*, actor: Actor) -> QuerySet[Order]:
 
 
 def order_get_for_seller(*, actor: Actor, public_id: Any) -> Order:
-    try:
-        return order_list_for_seller(actor=actor).get(public_id=public_id)
-    except (Order.DoesNotExist, ValueError, TypeError) as exc:
-        raise Http404 from exc
+    return get_or_404(order_list_for_seller(actor=actor), public_id=public_id)
 
 
 def order_lines_for_seller(*, actor: Actor) -> QuerySet[OrderLine]:

@@ -8,8 +8,8 @@ from datetime import date
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
-from django.http import Http404
 
+from kotapintar.core.lookups import get_or_404
 from kotapintar.umkm.models import (
     JOURNEY_ORDER,
     Business,
@@ -42,25 +42,16 @@ def nib_claims_for_claimant(*, actor: Actor) -> QuerySet[NibClaim]:
 
 
 def nib_claim_get_for_claimant(*, actor: Actor, claim_id: int) -> NibClaim:
-    try:
-        return nib_claims_for_claimant(actor=actor).get(pk=claim_id)
-    except NibClaim.DoesNotExist as exc:
-        raise Http404 from exc
+    return get_or_404(nib_claims_for_claimant(actor=actor), pk=claim_id)
 
 
 def product_get_for_business(*, actor: Actor, business: Business, public_id: Any) -> Product:
     """A product of ``business`` (itself one of the actor's), or 404."""
-    try:
-        return product_list_for_owner(actor=actor, business=business).get(public_id=public_id)
-    except (Product.DoesNotExist, ValueError, TypeError) as exc:
-        raise Http404 from exc
+    return get_or_404(product_list_for_owner(actor=actor, business=business), public_id=public_id)
 
 
 def product_photo_get(*, product: Product, photo_id: int) -> ProductPhoto:
-    try:
-        return ProductPhoto.objects.get(product=product, pk=photo_id)
-    except ProductPhoto.DoesNotExist as exc:
-        raise Http404 from exc
+    return get_or_404(ProductPhoto.objects, product=product, pk=photo_id)
 
 
 def orders_for_business(
@@ -73,10 +64,7 @@ def orders_for_business(
 
 
 def order_get_for_business(*, actor: Actor, business: Business, public_id: Any) -> Order:
-    try:
-        return orders_for_business(actor=actor, business=business).get(public_id=public_id)
-    except (Order.DoesNotExist, ValueError, TypeError) as exc:
-        raise Http404 from exc
+    return get_or_404(orders_for_business(actor=actor, business=business), public_id=public_id)
 
 
 def certifications_of(business: Business) -> QuerySet[Certification]:

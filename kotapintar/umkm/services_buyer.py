@@ -19,7 +19,6 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from kotapintar.accounts.models import User
 from kotapintar.core.models.audit import AuditEntry
@@ -218,22 +217,9 @@ def checkout(
 
 # --- Order timeline (a read) --------------------------------------------------------------------
 
-#: Status names shown to buyers. With a context: the project-wide catalogue translates a bare
-#: "Submitted" as "Dikirim" (complaints), which would read like "Shipped" here.
-ORDER_STATUS_LABELS = {
-    OrderStatus.SUBMITTED: pgettext_lazy("umkm order status", "Submitted"),
-    OrderStatus.ACCEPTED: pgettext_lazy("umkm order status", "Accepted"),
-    OrderStatus.DECLINED: pgettext_lazy("umkm order status", "Declined"),
-    OrderStatus.PROCESSING: pgettext_lazy("umkm order status", "Being prepared"),
-    OrderStatus.SHIPPED: pgettext_lazy("umkm order status", "Shipped"),
-    OrderStatus.COMPLETED: pgettext_lazy("umkm order status", "Completed"),
-    OrderStatus.CANCELLED: pgettext_lazy("umkm order status", "Cancelled"),
-    OrderStatus.EXPIRED: pgettext_lazy("umkm order status", "Expired (no answer)"),
-}
-
 
 def order_status_label(status: str) -> str:
-    return str(ORDER_STATUS_LABELS.get(OrderStatus(status), status))
+    return str(OrderStatus(status).label)
 
 
 #: Audit actions of an order and the status they led to.

@@ -31,7 +31,6 @@ from kotapintar.umkm.forms_buyer import (
     ReviewForm,
 )
 from kotapintar.umkm.models import BuyerProfile, Market, Order, OrderLine, OrderStatus
-from kotapintar.umkm.views_public import _uuid_or_404
 from kotapintar.umkm.workflow import next_status
 
 ORDERS_PAGE_SIZE = 20
@@ -86,7 +85,7 @@ def cart(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def cart_add(request: HttpRequest, ref: str) -> HttpResponse:
-    product = selectors.public_product_get(public_id=_uuid_or_404(ref))
+    product = selectors.public_product_get(public_id=ref)
     form = AddToCartForm(request.POST)
     product_url = reverse("umkm:product", args=[product.public_id])
     if not form.is_valid():
@@ -239,7 +238,7 @@ def _order_page(
 @login_required
 @require_http_methods(["GET"])
 def order_detail(request: HttpRequest, public_id: str) -> HttpResponse:
-    order = selectors.order_get_for_buyer(actor=request.user, public_id=_uuid_or_404(public_id))
+    order = selectors.order_get_for_buyer(actor=request.user, public_id=public_id)
     return _order_page(request, order)
 
 
@@ -249,7 +248,7 @@ def order_action(request: HttpRequest, public_id: str, action: str) -> HttpRespo
     """The buyer's own moves: cancel (while the table allows it) or confirm receipt."""
     if action not in ("cancel", "complete"):
         raise Http404
-    order = selectors.order_get_for_buyer(actor=request.user, public_id=_uuid_or_404(public_id))
+    order = selectors.order_get_for_buyer(actor=request.user, public_id=public_id)
     form = CancelForm(request.POST)
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
     try:
@@ -273,7 +272,7 @@ def order_action(request: HttpRequest, public_id: str, action: str) -> HttpRespo
 @login_required
 @require_POST
 def review(request: HttpRequest, public_id: str, line_id: int) -> HttpResponse:
-    order = selectors.order_get_for_buyer(actor=request.user, public_id=_uuid_or_404(public_id))
+    order = selectors.order_get_for_buyer(actor=request.user, public_id=public_id)
     line = OrderLine.objects.filter(order=order, pk=line_id).first()
     if line is None:
         raise Http404

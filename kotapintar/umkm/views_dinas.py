@@ -30,6 +30,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from kotapintar.accounts.models import User
+from kotapintar.core.lookups import get_or_404
 from kotapintar.umkm import exports, selectors, services, services_dinas
 from kotapintar.umkm import forms_dinas as f
 from kotapintar.umkm import selectors_dashboard as dash
@@ -90,13 +91,6 @@ def _add_errors(form: Any, exc: ValidationError) -> None:
     else:
         for message in exc.messages:
             form.add_error(None, message)
-
-
-def _get_or_404(qs: QuerySet[Any], **lookup: Any) -> Any:
-    try:
-        return qs.get(**lookup)
-    except (qs.model.DoesNotExist, ValueError, TypeError) as exc:
-        raise Http404 from exc
 
 
 # --- Home ---------------------------------------------------------------------------------------
@@ -224,7 +218,7 @@ def dinas_claims(request: HttpRequest) -> HttpResponse:
 @require_POST
 def dinas_claim_decide(request: HttpRequest, pk: int) -> HttpResponse:
     actor = _actor(request)
-    claim: NibClaim = _get_or_404(selectors.nib_claims_for_dinas(actor=actor), pk=pk)
+    claim: NibClaim = get_or_404(selectors.nib_claims_for_dinas(actor=actor), pk=pk)
     form = f.DecisionForm(request.POST)
     if form.is_valid():
         try:
@@ -277,7 +271,7 @@ def dinas_curation(request: HttpRequest) -> HttpResponse:
 @require_POST
 def dinas_curate(request: HttpRequest, public_id: str) -> HttpResponse:
     actor = _actor(request)
-    product: Product = _get_or_404(selectors.curation_queue(actor=actor), public_id=public_id)
+    product: Product = get_or_404(selectors.curation_queue(actor=actor), public_id=public_id)
     form = f.DecisionForm(request.POST)
     if form.is_valid():
         try:
@@ -322,7 +316,7 @@ def dinas_products(request: HttpRequest) -> HttpResponse:
 @require_POST
 def dinas_delist(request: HttpRequest, public_id: str) -> HttpResponse:
     actor = _actor(request)
-    product: Product = _get_or_404(
+    product: Product = get_or_404(
         selectors.product_list_for_dinas(actor=actor).filter(status=ProductStatus.LISTED),
         public_id=public_id,
     )
@@ -354,7 +348,7 @@ def dinas_reviews(request: HttpRequest) -> HttpResponse:
 @require_POST
 def dinas_review_moderate(request: HttpRequest, pk: int) -> HttpResponse:
     actor = _actor(request)
-    review: Review = _get_or_404(selectors.reviews_pending(actor=actor), pk=pk)
+    review: Review = get_or_404(selectors.reviews_pending(actor=actor), pk=pk)
     form = f.DecisionForm(request.POST)
     if form.is_valid():
         try:
@@ -414,7 +408,7 @@ def dinas_programme_create(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def dinas_programme_edit(request: HttpRequest, pk: int) -> HttpResponse:
     actor = _actor(request)
-    programme: Programme = _get_or_404(_programmes(actor), pk=pk)
+    programme: Programme = get_or_404(_programmes(actor), pk=pk)
     if request.method == "POST":
         form = f.ProgrammeForm(request.POST)
         if form.is_valid():
@@ -443,7 +437,7 @@ def dinas_programme_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def dinas_programme_delete(request: HttpRequest, pk: int) -> HttpResponse:
     actor = _actor(request)
-    programme: Programme = _get_or_404(_programmes(actor), pk=pk)
+    programme: Programme = get_or_404(_programmes(actor), pk=pk)
     try:
         services_dinas.programme_delete(actor=actor, programme=programme, request=request)
     except ValidationError as exc:
@@ -494,7 +488,7 @@ def _enrolment_initial(enrolment: Enrolment) -> dict[str, Any]:
 @dinas_required
 @require_GET
 def dinas_programme(request: HttpRequest, pk: int) -> HttpResponse:
-    programme: Programme = _get_or_404(_programmes(_actor(request)), pk=pk)
+    programme: Programme = get_or_404(_programmes(_actor(request)), pk=pk)
     return _render_programme(request, programme)
 
 
@@ -502,7 +496,7 @@ def dinas_programme(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def dinas_enrol(request: HttpRequest, pk: int) -> HttpResponse:
     actor = _actor(request)
-    programme: Programme = _get_or_404(_programmes(actor), pk=pk)
+    programme: Programme = get_or_404(_programmes(actor), pk=pk)
     form = f.EnrolmentAddForm(request.POST)
     if form.is_valid():
         try:
@@ -521,7 +515,7 @@ def dinas_enrol(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def dinas_enrolment_update(request: HttpRequest, pk: int) -> HttpResponse:
     actor = _actor(request)
-    enrolment: Enrolment = _get_or_404(
+    enrolment: Enrolment = get_or_404(
         Enrolment.objects.filter(programme__in=_programmes(actor)), pk=pk
     )
     form = f.EnrolmentUpdateForm(request.POST)

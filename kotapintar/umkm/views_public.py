@@ -163,13 +163,6 @@ def _search_args(form: CatalogueForm) -> tuple[str, dict[str, Any], str, int]:
     return query, filters, sort, form.value("page") or 1
 
 
-def _uuid_or_404(value: str) -> uuid.UUID:
-    try:
-        return uuid.UUID(str(value))
-    except ValueError:
-        raise Http404 from None
-
-
 def _described(product: Product) -> SafeString:
     """The product description, cleaned again on the way out (allow-listed HTML only)."""
     return mark_safe(
@@ -248,7 +241,7 @@ def _certificate_rows(certifications: list[Certification]) -> list[CertificateRo
 @require_GET
 def product_detail(request: HttpRequest, ref: str) -> HttpResponse:
     """A public product: photos, price, stock, minimum order, certificates, reviews, seller."""
-    product = selectors.public_product_get(public_id=_uuid_or_404(ref))
+    product = selectors.public_product_get(public_id=ref)
     business = product.business
     photos = list(product.photos.all())
     return render(

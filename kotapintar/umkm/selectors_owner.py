@@ -51,7 +51,7 @@ def product_get_for_business(*, actor: Actor, business: Business, public_id: Any
 
 
 def product_photo_get(*, product: Product, photo_id: int) -> ProductPhoto:
-    return get_or_404(ProductPhoto.objects, product=product, pk=photo_id)
+    return get_or_404(ProductPhoto.objects.all(), product=product, pk=photo_id)
 
 
 def orders_for_business(

@@ -558,6 +558,16 @@ def staff_action(request: HttpRequest, application_id: str, action: str) -> Http
     if spec is None:
         raise Http404
     if action not in allowed_actions(application, actor):
+        if (
+            action == "claim"
+            and application.assigned_officer_id is not None
+            and (selectors.module_roles_of(actor) & workflow.ACTION_ROLES["claim"])
+        ):
+            # Two officers pressed "claim" on the same row: the second one is told, not refused.
+            messages.warning(
+                request, gettext("Another officer has already taken this application.")
+            )
+            return HttpResponseRedirect(reverse("civil_registration:staff_queue"), status=303)
         # The application is visible to the actor, so refusing reveals nothing new.
         raise PermissionDenied
     form = _build_form(action, application, actor, request)

@@ -765,3 +765,15 @@ def test_a_long_queue_count_is_reused_for_a_minute(
     _many(world, 1, start=5)
     assert "2 permohonan" in client.get(QUEUE).content.decode()
     assert "3 permohonan" in client.get(QUEUE + "?service=ktp-el-hilang").content.decode()
+
+
+def test_a_second_claim_is_told_the_case_is_taken_and_changes_nothing(world: World) -> None:
+    application = submit(world)
+    assert post(world.verifier, action_url(application, "claim")).status_code == 303
+    before = state(application)
+    client = client_for(world.operator)
+    response = client.post(action_url(application, "claim"), follow=True)
+    assert response.redirect_chain == [(QUEUE, 303)]
+    assert "Permohonan ini sudah diambil petugas lain." in response.content.decode()
+    assert state(application) == before
+    assert before["assigned"] == world.verifier.pk

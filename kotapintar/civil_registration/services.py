@@ -1258,8 +1258,9 @@ def application_record_document_number(
 @dataclass(frozen=True)
 class SignedDocumentResult:
     application: Application
-    #: The self-print PIN, shown/sent once; ``""`` when delivery is not self-print.
-    pin: str = ""
+    #: True when a self-print link and PIN go to the applicant (e-mail/SMS, after commit).
+    #: The PIN itself is never returned to the officer.
+    pin_sent_to_applicant: bool = False
 
 
 @transaction.atomic
@@ -1297,19 +1298,22 @@ def application_attach_signed_document(
     application.save(
         update_fields=["signed_document", "verification_token", "issued_at", "updated_at"]
     )
-    pin = ""
-    if application.delivery_method == DeliveryMethod.SELF_PRINT:
-        pin = "".join(secrets.choice("0123456789") for _ in range(PIN_LENGTH))
+    self_print = application.delivery_method == DeliveryMethod.SELF_PRINT
+    if self_print:
+        # No usable PIN yet: the PIN is made when it is sent to the applicant
+        # (self_print_pin_deliver, after commit), so it is never shown to the officer nor
+        # stored in clear anywhere (task queue, notification rows, logs).
         SelfPrintAccess.objects.update_or_create(
             application=application,
             defaults={
                 "token": secrets.token_urlsafe(32),
-                "pin_hash": make_password(pin),
+                "pin_hash": make_password(None),
                 "expires_at": now + timedelta(days=policy.self_print_link_days),
                 "failed_attempts": 0,
                 "locked_until": None,
             },
         )
+        _schedule_pin_delivery(application)
     _event(
         application,
         kind=ApplicationEventKind.NOTE,
@@ -1323,9 +1327,9 @@ def application_attach_signed_document(
         action="attach_signed_document",
         application=application,
         request=request,
-        after={"file": str(stored.pk), "sha256": stored.sha256, "self_print": bool(pin)},
+        after={"file": str(stored.pk), "sha256": stored.sha256, "self_print": self_print},
     )
-    return SignedDocumentResult(application=application, pin=pin)
+    return SignedDocumentResult(application=application, pin_sent_to_applicant=self_print)
 
 
 @transaction.atomic
@@ -1574,3 +1578,203 @@ def _self_print_attempt(
     )
     audit("unlocked")
     return "unlocked", application.signed_document, minutes
+
+
+# --- Self-print PIN delivery -----------------------------------------------------------------
+
+#: "Kirim ulang PIN": at most this many new PINs per application and window.
+PIN_RESEND_LIMIT = 3
+PIN_RESEND_WINDOW_SECONDS = 60 * 60
+PIN_NOTIFICATION_KIND = "civil_registration.self_print_pin"
+
+
+def _schedule_pin_delivery(application: Application) -> None:
+    """Enqueue the PIN e-mail/SMS after commit; the task gets only the application id."""
+    from functools import partial
+
+    from kotapintar.civil_registration.tasks import self_print_pin_send_task
+
+    transaction.on_commit(
+        partial(self_print_pin_send_task.enqueue, application_id=str(application.pk))
+    )
+
+
+@transaction.atomic
+def self_print_pin_deliver(*, application_id: Any, now: datetime | None = None) -> list[str]:
+    """Make a new self-print PIN and send it with the link to the applicant (run by the task).
+
+    The PIN exists in clear only in this function and in the outgoing e-mail/SMS: its hash
+    replaces the previous one (the old PIN stops working), and the in-app notification only
+    says where it was sent. E-mail goes to the account address; SMS to the account phone when
+    there is one. A failed e-mail rolls the new PIN back (the old one keeps working) and fails
+    the task visibly; a failed SMS after a sent e-mail is logged (class name only). Returns the
+    channels used; nothing is sent for an expired, revoked or missing link.
+    """
+    import logging
+
+    from django.core.mail import send_mail
+    from django.urls import reverse
+    from django.utils import translation
+    from django.utils.translation import gettext
+
+    from kotapintar.core.messaging import ConsoleGateway, get_gateway
+    from kotapintar.core.notifications import NotificationChannel
+
+    logger = logging.getLogger(__name__)
+    now = now or timezone.now()
+    access = (
+        SelfPrintAccess.objects.select_for_update(of=("self",))
+        .select_related("application__applicant")
+        .filter(application_id=application_id)
+        .first()
+    )
+    if access is None:
+        return []
+    application = access.application
+    applicant = application.applicant
+    if (
+        application.signed_document_id is None
+        or application.document_revoked
+        or access.expires_at <= now
+        or not applicant.is_active
+    ):
+        return []
+    phone = (applicant.phone or "").strip()
+    if not applicant.email and not phone:
+        logger.warning("Self-print PIN for application %s: no address", application.pk)
+        return []
+    pin = "".join(secrets.choice("0123456789") for _ in range(PIN_LENGTH))
+    access.pin_hash = make_password(pin)
+    access.save(update_fields=["pin_hash"])
+    link = settings.SITE_URL.rstrip("/") + reverse(
+        "civil_registration:self_print", args=[access.token]
+    )
+    language = applicant.preferred_language or settings.LANGUAGE_CODE
+    params = {
+        "reference": application.reference,
+        "link": link,
+        "pin": pin,
+        "date": timezone.localtime(access.expires_at).strftime("%d-%m-%Y"),
+    }
+    sent: list[str] = []
+    with translation.override(language):
+        subject = gettext("Your document %(reference)s: print link and PIN") % params
+        email_body = (
+            gettext(
+                "Your signed document for application %(reference)s can be printed at home.\n\n"
+                "Link: %(link)s\nPIN: %(pin)s\n\n"
+                "The link is valid until %(date)s. Keep the PIN to yourself: Disdukcapil "
+                "officers never ask for it. If you did not expect this message, ignore it."
+            )
+            % params
+        )
+        sms_text = (
+            gettext("Adminduk %(reference)s: print link %(link)s PIN %(pin)s (do not share).")
+            % params
+        )
+    if applicant.email:
+        send_mail(
+            subject=subject,
+            message=email_body,
+            from_email=None,
+            recipient_list=[applicant.email],
+            fail_silently=False,
+        )
+        sent.append(NotificationChannel.EMAIL)
+    if phone:
+        try:
+            gateway = get_gateway()
+            if isinstance(gateway, ConsoleGateway):  # development: it logs the text
+                sms_text = sms_text.replace(pin, "*" * PIN_LENGTH)
+            gateway.send(phone, sms_text)
+        except Exception as exc:
+            if not sent:
+                raise
+            logger.warning(
+                "Self-print PIN for application %s: SMS failed (%s)",
+                application.pk,
+                type(exc).__name__,
+            )
+        else:
+            sent.append(NotificationChannel.SMS)
+    with translation.override(language):
+        where = (
+            gettext("The PIN was sent to your e-mail and by SMS to your phone.")
+            if len(sent) == 2
+            else gettext("The PIN was sent to your e-mail.")
+            if sent == [NotificationChannel.EMAIL]
+            else gettext("The PIN was sent by SMS to your phone.")
+        )
+    notify(
+        recipient=applicant,
+        kind=PIN_NOTIFICATION_KIND,
+        title=_("Application %(reference)s: print link ready")
+        % {"reference": application.reference},
+        body=where,
+        url=_application_url(application),
+        channels=(NotificationChannel.IN_APP,),
+    )
+    return [str(channel) for channel in sent]
+
+
+@transaction.atomic
+def self_print_pin_resend(
+    *,
+    actor: User,
+    application: Application,
+    request: HttpRequest | None = None,
+    now: datetime | None = None,
+) -> None:
+    """ "Kirim ulang PIN": the applicant asks for a new PIN (the old one stops working).
+
+    Only the applicant, only for a self-print document whose link is still valid, at most
+    ``PIN_RESEND_LIMIT`` times per hour; audited, with a public timeline event. The new PIN is
+    made and sent by the task after commit. Refused calls change nothing.
+    """
+    from kotapintar.accounts.ratelimit import rate_limit_hit
+
+    application = _lock(application)
+    if application.applicant_id != actor.pk:
+        raise PermissionDenied
+    now = now or timezone.now()
+    access = SelfPrintAccess.objects.filter(application=application).first()
+    if (
+        application.delivery_method != DeliveryMethod.SELF_PRINT
+        or access is None
+        or application.signed_document_id is None
+        or application.document_revoked
+        or application.status not in (Status.READY, Status.COMPLETED)
+    ):
+        raise ValidationError(
+            _("There is no print link for this application."), code="no_self_print"
+        )
+    if access.expires_at <= now:
+        raise ValidationError(
+            _("This link has expired. Ask Disdukcapil for a new one."), code="expired"
+        )
+    if rate_limit_hit(
+        scope="civil_registration_pin_resend",
+        key=str(application.pk),
+        limit=PIN_RESEND_LIMIT,
+        window_seconds=PIN_RESEND_WINDOW_SECONDS,
+    ):
+        raise ValidationError(
+            _("A new PIN was already sent several times. Try again in an hour."),
+            code="rate_limited",
+        )
+    _event(
+        application,
+        kind=ApplicationEventKind.NOTE,
+        actor=actor,
+        at=now,
+        message="PIN cetak mandiri baru dikirim ke pemohon.",
+        is_public=True,
+    )
+    _audit(
+        actor=actor,
+        action="self_print_pin_resend",
+        application=application,
+        request=request,
+        after={"self_print": True},
+    )
+    _schedule_pin_delivery(application)

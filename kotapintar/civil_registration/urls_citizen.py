@@ -43,6 +43,11 @@ urlpatterns: list[URLPattern | URLResolver] = [
         views_citizen.application_cancel,
         name="application_cancel",
     ),
+    path(
+        "saya/<uuid:application_id>/kirim-ulang-pin/",
+        views_citizen.self_print_pin_resend,
+        name="self_print_pin_resend",
+    ),
     path("verifikasi/<str:token>/", views_public.verify, name="verify"),
     path("cetak/<str:token>/", views_public.self_print, name="self_print"),
 ]

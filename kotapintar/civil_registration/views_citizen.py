@@ -277,3 +277,19 @@ def application_cancel(request: HttpRequest, application_id: uuid.UUID) -> HttpR
     else:
         messages.success(request, _("Your application was cancelled."))
     return redirect("civil_registration:application_detail", application_id=application.pk)
+
+
+@login_required
+@require_POST
+def self_print_pin_resend(request: HttpRequest, application_id: uuid.UUID) -> HttpResponse:
+    application = _own(request, application_id)
+    try:
+        services.self_print_pin_resend(
+            actor=_user(request), application=application, request=request
+        )
+    except (ValidationError, PermissionDenied) as exc:
+        message = exc.messages[0] if isinstance(exc, ValidationError) else ""
+        messages.error(request, message or _("A new PIN cannot be sent now."))
+    else:
+        messages.success(request, _("A new PIN is on its way. The previous PIN no longer works."))
+    return redirect("civil_registration:application_detail", application_id=application.pk)

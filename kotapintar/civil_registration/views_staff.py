@@ -208,13 +208,9 @@ def _attach(form: Any, a: Application, u: User, r: HttpRequest) -> object:
     result = services.application_attach_signed_document(
         actor=u, application=a, signed_file=_data(form)["signed_file"], request=r
     )
-    if result.pin:
-        # Shown once: the officer passes it to the citizen with the self-print link.
-        messages.info(
-            r,
-            gettext("Self-print PIN (shown once, give it only to the applicant): %(pin)s")
-            % {"pin": result.pin},
-        )
+    if result.pin_sent_to_applicant:
+        # The officer never sees the PIN: it goes to the applicant by e-mail/SMS.
+        messages.info(r, gettext("PIN sent to the applicant."))
     return result
 
 

@@ -25,3 +25,9 @@ def private_storage(settings: Any, tmp_path: Path) -> Path:
 def world(db: Any, private_storage: Path) -> World:
     seed_services()
     return disdukcapil_world()
+
+
+@pytest.fixture(autouse=True)
+def immediate_tasks(settings: Any) -> None:
+    """Tasks enqueued by captured on-commit callbacks run at once (e.g. the PIN e-mail)."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}

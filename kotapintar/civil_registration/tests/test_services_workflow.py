@@ -31,7 +31,7 @@ from kotapintar.civil_registration.tests.factories import (
     pdf_upload,
     submit,
 )
-from kotapintar.civil_registration.tests.helpers import side_effects
+from kotapintar.civil_registration.tests.helpers import pin_delivery, side_effects
 from kotapintar.core.models.audit import AuditEntry
 from kotapintar.core.models.notifications import Notification
 
@@ -80,7 +80,8 @@ def test_pickup_journey_to_completion(world: World) -> None:
     result = services.application_attach_signed_document(
         actor=world.operator, application=application, signed_file=pdf_upload()
     )
-    assert result.pin == ""
+    assert result.pin_sent_to_applicant is False
+    assert not SelfPrintAccess.objects.filter(application=application).exists()
     assert result.application.verification_token
     application = services.application_mark_ready(actor=world.operator, application=application)
     assert application.status == Status.READY and application.sla_stopped_at is not None
@@ -466,14 +467,16 @@ def _self_print(world: World) -> tuple[Application, str]:
         ValidationError,
         application,
     )
-    result = services.application_attach_signed_document(
-        actor=world.operator, application=application, signed_file=pdf_upload()
-    )
-    assert len(result.pin) == 6 and result.pin.isdigit()
+    with pin_delivery() as pins:
+        result = services.application_attach_signed_document(
+            actor=world.operator, application=application, signed_file=pdf_upload()
+        )
+    assert result.pin_sent_to_applicant is True
+    assert len(pins) == 1 and len(pins[0]) == 6 and pins[0].isdigit()
     access = SelfPrintAccess.objects.get(application=application)
-    assert result.pin not in access.pin_hash
+    assert pins[0] not in access.pin_hash
     application = services.application_mark_ready(actor=world.operator, application=application)
-    return application, result.pin
+    return application, pins[0]
 
 
 def test_t15_self_print_with_the_right_pin(world: World) -> None:

@@ -30,6 +30,7 @@ from kotapintar.civil_registration.tests.factories import (
     required_uploads,
     submit,
 )
+from kotapintar.civil_registration.tests.helpers import pin_delivery
 from kotapintar.core.models.audit import AuditEntry
 
 pytestmark = pytest.mark.django_db
@@ -174,11 +175,12 @@ def _issued(world: World, *, delivery_method: str = "self_print") -> tuple[Any, 
     application_record_document_number(
         actor=world.verifier, application=application, document_number="1271-LU-29112026-0001"
     )
-    result = application_attach_signed_document(
-        actor=world.verifier, application=application, signed_file=pdf_upload()
-    )
+    with pin_delivery() as pins:
+        application_attach_signed_document(
+            actor=world.verifier, application=application, signed_file=pdf_upload()
+        )
     application.refresh_from_db()
-    return application, result.pin
+    return application, pins[0] if pins else ""
 
 
 def test_verification_page_active_document_masked_and_audited(client: Client, world: World) -> None:

@@ -34,7 +34,7 @@ from kotapintar.civil_registration.tests.factories import (
     pdf_upload,
     submit,
 )
-from kotapintar.civil_registration.tests.helpers import side_effects
+from kotapintar.civil_registration.tests.helpers import pin_delivery, side_effects
 from kotapintar.core.models.audit import AuditEntry
 from kotapintar.testing.factories import CityAdminFactory
 from kotapintar.testing.permissions import Actors, assert_permission_matrix
@@ -554,7 +554,7 @@ def test_signed_pdf_must_be_a_pdf(world: World, settings: Any) -> None:
     assert state(application) == before
 
 
-def test_self_print_pin_is_shown_once_to_the_officer(world: World) -> None:
+def test_self_print_pin_goes_to_the_applicant_not_the_officer(world: World) -> None:
     application = claimed(world, delivery_method=DeliveryMethod.SELF_PRINT)
     _all_valid(world, application)
     services.application_approve(actor=fresh(world.verifier), application=application)
@@ -562,15 +562,17 @@ def test_self_print_pin_is_shown_once_to_the_officer(world: World) -> None:
         actor=fresh(world.operator), application=application, document_number="1271-0001"
     )
     client = client_for(world.operator)
-    response = client.post(
-        action_url(application, "attach_signed_document"),
-        {"attach_signed_document-signed_file": pdf_upload()},
-        follow=True,
-    )
+    with pin_delivery() as pins:
+        response = client.post(
+            action_url(application, "attach_signed_document"),
+            {"attach_signed_document-signed_file": pdf_upload()},
+            follow=True,
+        )
     html = response.content.decode()
-    assert "PIN cetak mandiri" in html
+    assert "PIN dikirim ke pemohon." in html
+    assert len(pins) == 1 and pins[0] not in html
     again = client.get(detail_url(application)).content.decode()
-    assert "PIN cetak mandiri" not in again
+    assert "PIN dikirim ke pemohon." not in again and pins[0] not in again
 
 
 def test_pos_payment_then_dispatch_with_tracking_number(world: World) -> None:

@@ -10,6 +10,7 @@ from kotapintar.accounts.roles import register_module_role
 from kotapintar.core.models.files import StoredFile
 from kotapintar.core.uploads.access import register_file_access_policy
 from kotapintar.portal.selectors import ServiceEntry, register_service
+from kotapintar.umkm import search_cache  # noqa: F401  (drops cached searches on changes)
 
 #: Module role of a Dinas Koperasi & UKM officer: verifies businesses, curates products, runs
 #: programmes and reads the reports (granted per user with ``ModuleRoleGrant``).

@@ -46,6 +46,7 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from kotapintar.core.logging import mask_text
 from kotapintar.umkm.models import (
@@ -301,6 +302,14 @@ def category_with_descendants(slug: str) -> list[int]:
     return sorted(found)
 
 
+def valid_certificate_link() -> Q:
+    """A product-certificate link whose certificate has not expired (expired ones are not
+    shown to buyers, so they neither filter nor count)."""
+    return Q(certification__expires_on__isnull=True) | Q(
+        certification__expires_on__gte=timezone.localdate()
+    )
+
+
 def apply_filters(qs: QuerySet[Product], filters: SearchFilters) -> QuerySet[Product]:
     if filters.category:
         qs = qs.filter(category_id__in=category_with_descendants(filters.category))
@@ -313,7 +322,9 @@ def apply_filters(qs: QuerySet[Product], filters: SearchFilters) -> QuerySet[Pro
         qs = qs.filter(
             Exists(
                 through.objects.filter(
-                    product_id=OuterRef("pk"), certification__type__code=filters.certification
+                    valid_certificate_link(),
+                    product_id=OuterRef("pk"),
+                    certification__type__code=filters.certification,
                 )
             )
         )
@@ -488,7 +499,9 @@ def _facets(qs: QuerySet[Product]) -> dict[str, list[FacetValue]]:
     through = Product.certifications.through
     certification_facet = [
         FacetValue(row["certification__type__code"], row["certification__type__name"], row["n"])
-        for row in through.objects.filter(product_id__in=base.values("pk"))
+        for row in through.objects.filter(
+            valid_certificate_link(), product_id__in=base.values("pk")
+        )
         .values("certification__type__code", "certification__type__name")
         .annotate(n=Count("product_id", distinct=True))
         .order_by("certification__type__code")
@@ -523,6 +536,31 @@ def _facets(qs: QuerySet[Product]) -> dict[str, list[FacetValue]]:
 
 
 def product_search(
+    *,
+    query: str = "",
+    filters: SearchFilters | Mapping[str, Any] | None = None,
+    sort: str = "relevance",
+    page: int = 1,
+    page_size: int | None = None,
+    with_facets: bool = True,
+    log_empty: bool = True,
+) -> SearchResult:
+    """Search the public catalogue (see ``product_search_uncached``); the answer is cached
+    for a minute and dropped on any catalogue change (``umkm.search_cache``)."""
+    from kotapintar.umkm.search_cache import cached_product_search
+
+    return cached_product_search(
+        query=query,
+        filters=filters,
+        sort=sort,
+        page=page,
+        page_size=page_size,
+        with_facets=with_facets,
+        log_empty=log_empty,
+    )
+
+
+def product_search_uncached(
     *,
     query: str = "",
     filters: SearchFilters | Mapping[str, Any] | None = None,
@@ -602,6 +640,7 @@ __all__ = [
     "parse_query",
     "product_index_update",
     "product_search",
+    "product_search_uncached",
     "products_reindex",
     "public_products",
 ]

@@ -9,13 +9,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from django.db.models import DateTimeField, QuerySet, Value
+from django.db.models import Case, DateTimeField, QuerySet, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from kotapintar.accounts.models import User
 from kotapintar.civil_registration import rules, workflow
-from kotapintar.civil_registration.models import OPEN_STATUSES, Application, EventKind
+from kotapintar.civil_registration.models import OPEN_STATUSES, Application, EventKind, Status
 from kotapintar.civil_registration.selectors import (
     Actor,
     application_queue_for_officer,
@@ -90,7 +90,12 @@ def staff_queue(
         qs = qs.filter(possible_duplicate=True)
     statuses = {status} if isinstance(status, str) else set(status or ())
     open_only = bool(statuses) and statuses <= set(OPEN_STATUSES)
-    return queue_ordered(qs, open_only=open_only or overdue)
+    ordered = queue_ordered(qs, open_only=open_only or overdue)
+    if mine:
+        # Resubmitted cases (back in "diajukan", still assigned to this officer) come first.
+        first = Case(When(status=Status.SUBMITTED, then=Value(0)), default=Value(1))
+        ordered = ordered.order_by(first, *ordered.query.order_by)
+    return ordered
 
 
 def overdue_applications(*, actor: Actor, now: datetime | None = None) -> QuerySet[Application]:

@@ -722,9 +722,16 @@ def application_submit(
 def application_claim(
     *, actor: User, application: Application, request: HttpRequest | None = None
 ) -> Application:
-    """An officer takes a submitted application to verify it (it is assigned to them)."""
+    """An officer takes a submitted application to verify it (it is assigned to them).
+
+    A resubmitted application comes back to "diajukan" still assigned to its verifier: that
+    officer claims it again ("Lanjutkan verifikasi"); any other officer is refused (a head
+    reassigns it with ``application_assign``).
+    """
     application = _lock(application)
     target = _check_action("claim", actor=actor, application=application)
+    if application.assigned_officer_id not in (None, actor.pk):
+        raise PermissionDenied(_("This application is assigned to another officer."))
     now = timezone.now()
     application.assigned_officer = actor
     application.claimed_at = now

@@ -137,7 +137,7 @@ def staff_queue(request: HttpRequest) -> HttpResponse:
             "overdue": selectors_staff.is_overdue(application, now=now),
             "mine": application.assigned_officer_id == actor.pk,
             "claimable": can_claim
-            and application.assigned_officer_id is None
+            and application.assigned_officer_id in (None, actor.pk)
             and workflow.next_status(application.status, "claim") is not None,
         }
         for application in page.object_list
@@ -377,15 +377,17 @@ def allowed_actions(application: Application, actor: User) -> list[str]:
             continue
         if action in VERIFICATION_ACTIONS and not (assigned or head):
             continue
-        if not _applies(action, application):
+        if action == "claim":
+            # Unassigned, or a resubmitted case back with its own verifier.
+            if application.assigned_officer_id not in (None, actor.pk):
+                continue
+        elif not _applies(action, application):
             continue
         allowed.append(action)
     return allowed
 
 
 def _applies(action: str, a: Application) -> bool:
-    if action == "claim":
-        return a.assigned_officer_id is None
     if action == "decide_duplicate":
         return a.possible_duplicate
     if action == "decide_late":
@@ -442,10 +444,13 @@ def _render_detail(
             else _build_form(action, application, actor)
         )
         spec = ACTIONS[action]
+        label = spec.label
+        if action == "claim" and application.assigned_officer_id == actor.pk:
+            label = gettext_lazy("Continue verification")
         action_forms.append(
             {
                 "action": action,
-                "label": spec.label,
+                "label": label,
                 "form": form,
                 "danger": spec.danger,
                 "open": bound is not None and bound[0] == action,
@@ -464,16 +469,19 @@ def _render_detail(
             bound_doc = bound_verify is not None and (
                 bound_verify.data.get("verify_document-document") == str(document.pk)
             )
-            doc_form = (
-                bound_verify
-                if bound_doc and bound_verify is not None
-                else f.VerifyDocumentForm(
+            # One form per document: element ids carry the document id to stay unique.
+            auto_id = f"id_doc-{document.pk}_%s"
+            if bound_doc and bound_verify is not None:
+                bound_verify.auto_id = auto_id
+                doc_form = bound_verify
+            else:
+                doc_form = f.VerifyDocumentForm(
                     application=application,
                     actor=actor,
                     prefix="verify_document",
                     initial={"document": document.pk},
+                    auto_id=auto_id,
                 )
-            )
         documents.append(
             {
                 "document": document,

@@ -397,7 +397,18 @@ def _postgres_fuzzy(qs: QuerySet[Product], parsed: ParsedQuery) -> QuerySet[Prod
 
     text = " ".join(parsed.positive_words)
     similarity = TrigramWordSimilarity(Value(text), "search_name")  # type: ignore[arg-type]
-    qs = qs.annotate(relevance=similarity).filter(relevance__gte=TRIGRAM_THRESHOLD)
+    # The %> operator (same threshold) lets the trigram GIN index find the candidates; the
+    # similarity filter alone scans every row (medan-5y: 0.74 s instead of 0.13 s per query).
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT set_config('pg_trgm.word_similarity_threshold', %s, false)",
+            [str(TRIGRAM_THRESHOLD)],
+        )
+    qs = (
+        qs.filter(search_name__trigram_word_similar=text)
+        .annotate(relevance=similarity)
+        .filter(relevance__gte=TRIGRAM_THRESHOLD)
+    )
     for word in parsed.excluded:
         qs = qs.exclude(search_text__contains=f" {word}")
     return qs

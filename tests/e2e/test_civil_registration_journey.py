@@ -3,10 +3,11 @@
 A parent on a phone-sized screen (360 x 740) applies for an akta kelahiran for a newborn with
 uploads and chooses to print it at home; the verifier (desktop) claims the case and rejects the
 KK photo as a photo of a photocopy; the parent sees the reason and replaces it in the same
-application; the verifier approves, records the SIAK document number and attaches the signed PDF
-(which gives the self-print PIN); the parent downloads the PDF with the PIN; the QR verification
-page confirms the document is active, with masked data only. No NIK in clear on any citizen page,
-title or URL. Screenshots go to ``/tmp/kp-shots/``.
+application; the verifier continues the resubmitted case, approves, records the SIAK document
+number and attaches the signed PDF (the self-print PIN goes to the parent by e-mail, not to the
+officer); the parent downloads the PDF with the PIN; the QR verification page confirms the
+document is active, with masked data only. No NIK in clear on any citizen page, title or URL.
+Screenshots go to ``/tmp/kp-shots/``.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.core import mail
 from PIL import Image, ImageDraw
 
 from kotapintar.civil_registration.models import (
@@ -134,7 +136,7 @@ def adminduk(db: None, settings: Any, tmp_path: Path) -> Any:
 
 
 def test_parent_applies_verifier_returns_parent_fixes_officer_issues_parent_prints(
-    adminduk: Any, new_context: Any, tmp_path: Path
+    adminduk: Any, new_context: Any, tmp_path: Path, immediate_tasks: None
 ) -> None:
     world = adminduk
     birth_date = jakarta_date() - timedelta(days=12)
@@ -234,10 +236,8 @@ def test_parent_applies_verifier_returns_parent_fixes_officer_issues_parent_prin
     desk.goto(f"/adminduk/kelola/{application.pk}/")
     # Back in the queue as "diajukan" and still assigned to the verifier, who takes it up again.
     assert application.assigned_officer == world.verifier
-    if desk.locator("#aksi-claim").count():
-        _staff_action(desk, "claim")
-    else:
-        _staff_action(desk, "assign", detaches=False, officer=str(world.verifier.pk))
+    assert "Lanjutkan verifikasi" in desk.locator("#aksi-claim").inner_text()
+    _staff_action(desk, "claim")
     application.refresh_from_db()
     assert application.status == Status.IN_VERIFICATION
     _check_document(desk, kk_doc.superseded_by.pk, valid=True)
@@ -252,9 +252,14 @@ def test_parent_applies_verifier_returns_parent_fixes_officer_issues_parent_prin
         lambda r: r.url.endswith(detail_url) and r.request.method == "GET"
     ) as followed:
         _staff_action(desk, "attach_signed_document", detaches=False, signed_file=str(signed))
-    pin_match = re.search(r"PIN[^:<]*:\s*(\d{6})", followed.value.text())
-    assert pin_match, "the officer is shown the self-print PIN once"
+    assert "PIN dikirim ke pemohon." in followed.value.text()
+    # The PIN went to the parent by e-mail (task after commit), never to the officer's page.
+    pin_mails = [m for m in mail.outbox if "PIN: " in str(m.body)]
+    assert len(pin_mails) == 1 and pin_mails[0].to == [world.citizen.email]
+    pin_match = re.search(r"PIN: (\d{6})", str(pin_mails[0].body))
+    assert pin_match is not None
     pin = pin_match.group(1)
+    assert pin not in followed.value.text()
     _staff_action(desk, "mark_ready")
     application.refresh_from_db()
     assert application.status == Status.READY

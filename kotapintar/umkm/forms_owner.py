@@ -143,7 +143,53 @@ class _FiguresMixin(forms.Form):
         return parse_count(self.cleaned_data.get("founding_year"), minimum=1900)
 
 
-class BusinessRegisterForm(_FiguresMixin):
+class _LocationMixin(forms.Form):
+    """Kecamatan and kelurahan of the city (shared by register and edit); ``clean`` adds
+    ``district`` and ``village`` (objects) to the cleaned data."""
+
+    kecamatan = forms.ChoiceField(label=_("Kecamatan"))
+    kelurahan = forms.ChoiceField(label=_("Kelurahan"), required=False)
+
+    def __init__(
+        self,
+        *args: Any,
+        districts: Iterable[District],
+        villages: Iterable[Village],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.districts = {d.code: d for d in districts}
+        self.villages = {v.code: v for v in villages}
+        kecamatan = cast(forms.ChoiceField, self.fields["kecamatan"])
+        kecamatan.choices = [("", _("Choose a kecamatan"))] + [
+            (d.code, d.name) for d in self.districts.values()
+        ]
+        kecamatan.widget.attrs.update(htmx_village_attrs())
+        groups: dict[str, list[tuple[str, str]]] = {}
+        for village in self.villages.values():
+            groups.setdefault(village.district.name, []).append((village.code, village.name))
+        cast(forms.ChoiceField, self.fields["kelurahan"]).choices = [
+            ("", _("Choose a kelurahan")),
+            *groups.items(),
+        ]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        district = self.districts.get(cleaned.get("kecamatan") or "")
+        village = self.villages.get(cleaned.get("kelurahan") or "")
+        cleaned["district"] = district
+        cleaned["village"] = village
+        if district is not None and village is not None and village.district_id != district.code:
+            self.add_error(
+                "kelurahan",
+                ValidationError(
+                    _("This kelurahan is not in the chosen kecamatan."), code="village_mismatch"
+                ),
+            )
+        return cleaned
+
+
+class BusinessRegisterForm(_LocationMixin, _FiguresMixin):
     name = forms.CharField(label=_("Business name"), max_length=150)
     owner_name = forms.CharField(label=_("Owner's name"), max_length=150)
     owner_nik = NikFormField(
@@ -169,8 +215,6 @@ class BusinessRegisterForm(_FiguresMixin):
         help_text=_("5 digits, as on your NIB."),
     )
     sector = forms.ChoiceField(label=_("Sector"), choices=[("", "—"), *Sector.choices])
-    kecamatan = forms.ChoiceField(label=_("Kecamatan"))
-    kelurahan = forms.ChoiceField(label=_("Kelurahan"), required=False)
     street_address = forms.CharField(
         label=_("Street address"),
         max_length=300,
@@ -205,52 +249,14 @@ class BusinessRegisterForm(_FiguresMixin):
         "description",
     ]
 
-    def __init__(
-        self,
-        *args: Any,
-        districts: Iterable[District],
-        villages: Iterable[Village],
-        **kwargs: Any,
-    ) -> None:
-        super().__init__(*args, **kwargs)
-        self.districts = {d.code: d for d in districts}
-        self.villages = {v.code: v for v in villages}
-        kecamatan = cast(forms.ChoiceField, self.fields["kecamatan"])
-        kecamatan.choices = [("", _("Choose a kecamatan"))] + [
-            (d.code, d.name) for d in self.districts.values()
-        ]
-        kecamatan.widget.attrs.update(htmx_village_attrs())
-        groups: dict[str, list[tuple[str, str]]] = {}
-        for village in self.villages.values():
-            groups.setdefault(village.district.name, []).append((village.code, village.name))
-        cast(forms.ChoiceField, self.fields["kelurahan"]).choices = [
-            ("", _("Choose a kelurahan")),
-            *groups.items(),
-        ]
-
     def clean_nib(self) -> str:
         return rules.parse_nib(self.cleaned_data.get("nib"))
 
     def clean_kbli(self) -> str:
         return rules.parse_kbli(self.cleaned_data.get("kbli"))
 
-    def clean(self) -> dict[str, Any]:
-        cleaned = super().clean() or {}
-        district = self.districts.get(cleaned.get("kecamatan") or "")
-        village = self.villages.get(cleaned.get("kelurahan") or "")
-        cleaned["district"] = district
-        cleaned["village"] = village
-        if district is not None and village is not None and village.district_id != district.code:
-            self.add_error(
-                "kelurahan",
-                ValidationError(
-                    _("This kelurahan is not in the chosen kecamatan."), code="village_mismatch"
-                ),
-            )
-        return cleaned
 
-
-class BusinessEditForm(_FiguresMixin):
+class BusinessEditForm(_LocationMixin, _FiguresMixin):
     name = forms.CharField(label=_("Business name"), max_length=150)
     kbli = forms.CharField(label=_("KBLI code"), max_length=10, widget=_number_input("10792"))
     sector = forms.ChoiceField(label=_("Sector"), choices=Sector.choices)
@@ -267,6 +273,8 @@ class BusinessEditForm(_FiguresMixin):
         "name",
         "kbli",
         "sector",
+        "kecamatan",
+        "kelurahan",
         "street_address",
         "phone",
         "founding_year",

@@ -71,6 +71,11 @@ def certifications_of(business: Business) -> QuerySet[Certification]:
     return Certification.objects.filter(business=business).select_related("type", "document")
 
 
+def certification_get(*, business: Business, certification_id: int) -> Certification:
+    """A certificate of ``business`` (itself one of the actor's), or 404."""
+    return get_or_404(Certification.objects.all(), business=business, pk=certification_id)
+
+
 def certification_types_active() -> QuerySet[CertificationType]:
     return CertificationType.objects.filter(is_active=True).order_by("code")
 

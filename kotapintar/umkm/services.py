@@ -79,6 +79,8 @@ from kotapintar.umkm.workflow import ACTION_PARTIES, RELEASES_STOCK, next_status
 DATA_DIR = Path(__file__).resolve().parent / "data"
 
 PUBLIC_BUSINESS_FIELDS = ("name", "sector", "kbli", "founding_year", "employees", "description")
+#: The business's place, changed by its owner through ``business_update``.
+LOCATION_FIELDS = ("district", "village")
 
 
 def _field_error(field: str, error: ValidationError) -> ValidationError:
@@ -350,10 +352,12 @@ def business_register(
 def business_update(
     *, actor: User, business: Business, request: Any = None, **changes: Any
 ) -> Business:
-    """Change public profile fields of one's own business (name, sector, KBLI, …)."""
+    """Change public profile fields of one's own business (name, sector, KBLI, …) and its
+    kecamatan/kelurahan (``district``/``village``: the kelurahan must lie in the kecamatan;
+    a new kecamatan without a kelurahan drops a kelurahan of the old one)."""
     business = Business.objects.select_for_update().get(pk=business.pk)
     _require_owner(actor, business)
-    allowed = {*PUBLIC_BUSINESS_FIELDS, "phone", "street_address"}
+    allowed = {*PUBLIC_BUSINESS_FIELDS, "phone", "street_address", *LOCATION_FIELDS}
     unknown = set(changes) - allowed
     if unknown:
         raise ValueError(f"Not editable here: {sorted(unknown)}")
@@ -362,16 +366,43 @@ def business_update(
             changes["kbli"] = rules.parse_kbli(changes["kbli"])
         except ValidationError as exc:
             raise _field_error("kbli", exc) from exc
-    before = {k: getattr(business, k) for k in changes if k in PUBLIC_BUSINESS_FIELDS}
+    if set(changes) & set(LOCATION_FIELDS):
+        district = changes.get("district", business.district)
+        if district is None:
+            raise ValidationError(
+                {"district": [ValidationError(_("Choose a kecamatan."), code="required")]}
+            )
+        village = changes.get("village", business.village)
+        if "village" not in changes and village is not None and village.district_id != district.pk:
+            village = None
+        if village is not None and village.district_id != district.pk:
+            raise ValidationError(
+                {
+                    "village": [
+                        ValidationError(
+                            _("This kelurahan is not in the chosen kecamatan."), code="invalid"
+                        )
+                    ]
+                }
+            )
+        changes["district"], changes["village"] = district, village
+    before: dict[str, Any] = {
+        k: getattr(business, k) for k in changes if k in PUBLIC_BUSINESS_FIELDS
+    }
+    location_before = {f"{k}_id": getattr(business, f"{k}_id") for k in LOCATION_FIELDS}
     for key, value in changes.items():
         setattr(business, key, value.strip() if isinstance(value, str) else value)
     business.save()
+    after: dict[str, Any] = {k: getattr(business, k) for k in before}
+    if set(changes) & set(LOCATION_FIELDS):
+        before.update(location_before)
+        after.update({f"{k}_id": getattr(business, f"{k}_id") for k in LOCATION_FIELDS})
     audit_record(
         actor=actor,
         action="umkm.business_update",
         obj=business,
         before=before,
-        after={k: getattr(business, k) for k in before},
+        after=after,
         request=request,
         summary="UMKM profile changed",
     )
@@ -659,6 +690,39 @@ def certification_add(
         summary="Certificate added",
     )
     return certification
+
+
+@transaction.atomic
+def certification_remove(*, actor: User, certification: Certification, request: Any = None) -> None:
+    """Remove one of the owner's certificates (e.g. revoked or entered by mistake).
+
+    The row and its links to products go at once, so public pages and the certification
+    filter stop showing it; the audit entry keeps type, number and expiry. The uploaded
+    document stays in storage as the record of what was claimed."""
+    certification = (
+        Certification.objects.select_for_update()
+        .select_related("business", "type")
+        .get(pk=certification.pk)
+    )
+    _require_owner(actor, certification.business)
+    before = {
+        "type": certification.type.code,
+        "number": certification.number,
+        "expires_on": certification.expires_on.isoformat() if certification.expires_on else None,
+        "document_id": str(certification.document_id) if certification.document_id else None,
+        "products": sorted(
+            str(p) for p in certification.products.values_list("public_id", flat=True)
+        ),
+    }
+    audit_record(
+        actor=actor,
+        action="umkm.certification_remove",
+        obj=certification.business,
+        before=before,
+        request=request,
+        summary="Certificate removed",
+    )
+    certification.delete()
 
 
 def certificate_reminders_send(*, today: date | None = None) -> int:

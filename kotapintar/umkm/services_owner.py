@@ -42,6 +42,8 @@ PROFILE_FIELDS = (
     "description",
     "phone",
     "street_address",
+    "district",
+    "village",
 )
 #: Figures recorded through ``services.business_figures_record`` (kept in the history).
 FIGURE_FIELDS = ("annual_turnover", "capital", "employees")

@@ -16,6 +16,11 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path(_B + "ubah/", v.business_edit, name="owner_business_edit"),
     path(_B + "dokumen-nib/", v.nib_document_upload, name="owner_nib_document"),
     path(_B + "sertifikat/tambah/", v.certification_add, name="owner_certification_add"),
+    path(
+        _B + "sertifikat/<int:certification_id>/hapus/",
+        v.certification_remove,
+        name="owner_certification_remove",
+    ),
     path(_B + "produk/", v.product_list, name="owner_products"),
     path(_B + "produk/baru/", v.product_create, name="owner_product_create"),
     path(_P, v.product_edit, name="owner_product"),

@@ -95,10 +95,14 @@ def home(request: HttpRequest) -> HttpResponse:
     return _render(request, "home.html", {"businesses": businesses, "claims": claims})
 
 
-def _register_form(**kwargs: Any) -> BusinessRegisterForm:
+def _places() -> dict[str, Any]:
     districts = list(city_districts())
     villages = Village.objects.filter(district__in=districts).select_related("district")
-    return BusinessRegisterForm(districts=districts, villages=villages, **kwargs)
+    return {"districts": districts, "villages": villages}
+
+
+def _register_form(**kwargs: Any) -> BusinessRegisterForm:
+    return BusinessRegisterForm(**_places(), **kwargs)
 
 
 @login_required
@@ -198,9 +202,11 @@ def business_edit(request: HttpRequest, business_id: Any) -> HttpResponse:
                 "description",
             )
         }
-        form = BusinessEditForm(initial=initial)
+        initial["kecamatan"] = business.district_id
+        initial["kelurahan"] = business.village_id or ""
+        form = BusinessEditForm(initial=initial, **_places())
         return _render(request, "business_edit.html", {"form": form, "business": business})
-    form = BusinessEditForm(data=request.POST)
+    form = BusinessEditForm(data=request.POST, **_places())
     if not form.is_valid():
         return _render(request, "business_edit.html", {"form": form, "business": business})
     try:
@@ -282,6 +288,22 @@ def certification_add(request: HttpRequest, business_id: Any) -> HttpResponse:
     return _render(
         request, "certification_form.html", {"form": form, "business": business, "types": types}
     )
+
+
+@login_required
+@require_POST
+def certification_remove(
+    request: HttpRequest, business_id: Any, certification_id: int
+) -> HttpResponse:
+    business = _business(request, business_id)
+    certification = selectors_owner.certification_get(
+        business=business, certification_id=certification_id
+    )
+    services.certification_remove(
+        actor=_user(request), certification=certification, request=request
+    )
+    messages.success(request, _("The certificate was removed."))
+    return redirect("umkm:owner_business", business_id=business.public_id)
 
 
 # --- Products -----------------------------------------------------------------------------------

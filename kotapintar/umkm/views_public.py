@@ -226,15 +226,13 @@ class CertificateRow:
 
 
 def _certificate_rows(certifications: list[Certification]) -> list[CertificateRow]:
+    """Valid certificates only: an expired one is no longer shown to buyers (a removed one
+    no longer exists)."""
     today = timezone.localdate()
     return [
-        CertificateRow(
-            type=c.type.name,
-            number=c.number,
-            expires_on=c.expires_on,
-            expired=c.expires_on is not None and c.expires_on < today,
-        )
+        CertificateRow(type=c.type.name, number=c.number, expires_on=c.expires_on, expired=False)
         for c in certifications
+        if c.expires_on is None or c.expires_on >= today
     ]
 
 

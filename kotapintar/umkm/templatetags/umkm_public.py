@@ -32,3 +32,22 @@ def grams(value: Any) -> str:
         kilos = f"{amount / 1000:.2f}".rstrip("0").rstrip(".").replace(".", ",")
         return f"{kilos} kg"
     return f"{amount} g"
+
+
+@register.inclusion_tag("umkm/_module_nav.html", takes_context=True)
+def umkm_nav(context: template.Context, current: str = "") -> dict[str, Any]:
+    """The UMKM module menu on every UMKM page: catalogue, cart, my orders, my business
+    ("Daftarkan usaha Anda" until the user has one) and, for Dinas officers, the workspace.
+
+    At most two small queries for a signed-in user, none for a visitor."""
+    from kotapintar.umkm.selectors import business_list_for_owner, is_dinas_officer
+
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    signed_in = bool(user is not None and user.is_authenticated)
+    return {
+        "current": current,
+        "signed_in": signed_in,
+        "has_business": signed_in and business_list_for_owner(actor=user).exists(),
+        "is_dinas": signed_in and is_dinas_officer(user),
+    }

@@ -28,7 +28,7 @@ import sys
 import threading
 import time
 import uuid
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from http.client import HTTPConnection
@@ -113,21 +113,40 @@ def multipart(
 
 
 class Nik:
-    """Synthetic, structurally valid NIKs, unique per (worker, counter) in this run."""
+    """Synthetic, structurally valid NIKs: unique per worker within a run (the serial is the
+    worker's) and unlikely to repeat across runs (a random slot and starting date per run), so
+    that no submission meets an open application of the same NIK from an earlier run."""
 
-    def __init__(self, prefix: str, worker: int, seed: int) -> None:
+    DATES = 28 * 12 * 100
+
+    def __init__(self, prefix: str, worker: int) -> None:
+        run = random.SystemRandom()
         self.prefix = prefix
-        self.worker = worker
-        self.count = 0
-        self.rng = random.Random(f"nik:{seed}:{worker}")  # not secret
+        self.serial = 1 + (worker + 500 * run.randrange(19)) % 9999
+        self.index = run.randrange(self.DATES)
 
     def next(self) -> str:
-        self.count += 1
-        day = 1 + self.count % 28
-        month = 1 + (self.count // 28) % 12
-        year = 60 + (self.count // 336) % 40
-        serial = 1 + (self.worker * 37 + self.rng.randrange(9999)) % 9999
-        return f"{self.prefix}{day:02d}{month:02d}{year:02d}{serial:04d}"
+        self.index = (self.index + 1) % self.DATES
+        day = 1 + self.index % 28
+        month = 1 + (self.index // 28) % 12
+        year = (self.index // 336) % 100
+        return f"{self.prefix}{day:02d}{month:02d}{year:02d}{self.serial:04d}"
+
+
+ERROR_DETAILS: Counter[str] = Counter()  # "<status> <error code> <fields>" of 4xx answers
+_ERROR_LOCK = threading.Lock()
+
+
+def _note_error(name: str, status: int | str, data: bytes) -> None:
+    if not isinstance(status, int) or status < 400:
+        return
+    try:
+        error = json.loads(data)["error"]
+        detail = f"{error.get('code')} {sorted(error.get('fields', {}))}"
+    except (ValueError, KeyError, TypeError):
+        detail = "?"
+    with _ERROR_LOCK:
+        ERROR_DETAILS[f"{name} {status} {detail}"] += 1
 
 
 def _request(
@@ -155,7 +174,7 @@ def citizen(
 ) -> None:
     spec = scenario["citizen"]
     rng = random.Random(seed)
-    niks = Nik(spec.get("nik_prefix", "127101"), worker, seed)
+    niks = Nik(spec.get("nik_prefix", "127101"), worker)
     headers = {
         "User-Agent": USER_AGENT,
         "Authorization": f"Token {token}",
@@ -177,6 +196,7 @@ def citizen(
             started = time.perf_counter()
             status, data, conn = _request(conn, "POST", spec["path"], request_headers, body)
             out.append(("submission", "submit", status, (time.perf_counter() - started) * 1000))
+            _note_error("submit", status, data)
             if status == 201 and rng.random() < spec.get("retry_share", 0.0):
                 first = json.loads(data)["id"]
                 started = time.perf_counter()
@@ -229,6 +249,7 @@ def officer(
         started = time.perf_counter()
         status, data, conn = _request(conn, method, path, {**headers, **extra}, body)
         out.append(("officer", name, status, (time.perf_counter() - started) * 1000))
+        _note_error(name, status, data)
         try:
             return status, json.loads(data) if data else None
         except ValueError:
@@ -309,6 +330,8 @@ def format_summary(result: dict[str, Any]) -> str:
             + "".join(f"{'-' if c is None else c:>9}" for c in cells)
         )
     lines.append(f"status: {result['total']['status']}")
+    if result.get("error_details"):
+        lines.append(f"4xx answers: {result['error_details']}")
     memory = result.get("memory")
     if memory:
         lines.append(
@@ -420,6 +443,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         },
         **report(samples, elapsed),
         "memory": server_memory(args.server_pid) if args.server_pid else None,
+        "error_details": dict(ERROR_DETAILS.most_common()),
     }
     args.results_dir.mkdir(parents=True, exist_ok=True)
     path = args.results_dir / f"{result['scenario']}-{started_at:%Y%m%dT%H%M%SZ}.json"

@@ -88,7 +88,8 @@ bench_server_start "$PORT" "$WORKERS"
 
 # Warm-up (not recorded): fills per-process caches, as after any deploy.
 "$PYTHON" bench/load_uploads.py --scenario "$SCENARIO" --tokens "$TOKENS" \
-  --base-url "http://127.0.0.1:$PORT" --citizens 4 --officers 4 --duration 10 --seed "$SEED" \
+  --base-url "http://127.0.0.1:$PORT" --citizens $((CITIZENS < 4 ? CITIZENS : 4)) \
+  --officers $((OFFICERS < 4 ? OFFICERS : 4)) --duration 10 --seed "$SEED" \
   --results-dir /tmp/kotapintar-bench-warmup >/dev/null
 
 for model in $MODELS; do

@@ -98,6 +98,8 @@ class Step:
     # POST only: form fields sent url-encoded with the CSRF token; "{uuid}" in a value becomes a
     # fresh random hex string per request (e.g. an idempotency key).
     form: dict[str, str] = field(default_factory=dict)
+    # Optional: steps sharing a group (e.g. "search", "product") are also summarised together.
+    group: str = ""
 
 
 @dataclass(frozen=True)
@@ -135,6 +137,7 @@ def load_scenario(path: Path) -> Scenario:
                 method=method,
                 headers={str(k): str(v) for k, v in item.get("headers", {}).items()},
                 form={str(k): str(v) for k, v in (form or {}).items()},
+                group=str(item.get("group", "")),
             )
         )
     if not steps:
@@ -524,7 +527,21 @@ def build_report(
             for step in scenario.steps
         },
         "memory": memory,
+        **_per_group(scenario, by_step, elapsed_s),
     }
+
+
+def _per_group(
+    scenario: Scenario, by_step: dict[str, list[tuple[int | str, float]]], elapsed_s: float
+) -> dict[str, Any]:
+    """``{"per_group": {group: summary}}`` when the scenario groups its steps, else ``{}``."""
+    groups: dict[str, list[tuple[int | str, float]]] = defaultdict(list)
+    for step in scenario.steps:
+        if step.group:
+            groups[step.group].extend(by_step.get(step.name, []))
+    if not groups:
+        return {}
+    return {"per_group": {name: summarize(rows, elapsed_s) for name, rows in groups.items()}}
 
 
 def format_summary(report: dict[str, Any]) -> str:
@@ -540,7 +557,8 @@ def format_summary(report: dict[str, Any]) -> str:
         f"{'url':<28}{'requests':>9}{'errors':>8}{'req/s':>9}{'p50':>9}{'p95':>9}{'p99':>9}"
         f"{'max':>9}  (ms)",
     ]
-    rows = [*report["per_url"].items(), ("TOTAL", report["total"])]
+    groups = [(f"GROUP {name}", summary) for name, summary in report.get("per_group", {}).items()]
+    rows = [*report["per_url"].items(), *groups, ("TOTAL", report["total"])]
     for name, summary in rows:
         latency = summary["latency_ms"]
         cells = [latency[key] for key in ("p50", "p95", "p99", "max")]

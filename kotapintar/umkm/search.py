@@ -557,7 +557,7 @@ def product_search(
     log_empty: bool = True,
 ) -> SearchResult:
     """Search the public catalogue (see ``product_search_uncached``); the answer is cached
-    for a minute and dropped on any catalogue change (``umkm.search_cache``)."""
+    and dropped on any catalogue change (``umkm.search_cache``)."""
     from kotapintar.umkm.search_cache import cached_product_search
 
     return cached_product_search(

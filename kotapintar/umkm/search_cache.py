@@ -3,17 +3,17 @@
 The catalogue is read far more often than it changes, and a search with facets is about ten
 aggregate queries over the public products (on the medan-5y data: 0.1 s for a selective query,
 1-4 s for a browse, a broad word or a typo). So the *answer* of a search (the ids of the page's
-products, the total, the page count and the facet counts) is kept in the cache for a minute
-under a key made of the parsed query, the filters, the sort and the page, plus a catalogue
-version. The page's products themselves are always loaded fresh by id (three queries), so
-prices and stock on a cached page are current.
+products, the total, the page count and the facet counts) is kept in the cache for ten
+minutes under a key made of the parsed query, the filters, the sort and the page, plus a
+catalogue version. The page's products themselves are always loaded fresh by id (three
+queries), so prices and stock on a cached page are current.
 
 The version is a token in the cache (shared by all processes with Redis, as in production)
 replaced whenever something that decides search results changes: a product, a business, a
 category, a synonym or a product's certificates. It is replaced at once and again when the
 transaction commits (a search running in between cannot keep the old answer under the new
 token). A delisted product or a rejected business therefore leaves search immediately; a
-change made without the ORM's save (a bulk update) shows within a minute.
+change made without the ORM's save (a bulk update) shows within ``TIMEOUT``.
 """
 
 from __future__ import annotations
@@ -43,7 +43,10 @@ if TYPE_CHECKING:
 
 VERSION_KEY = "umkm:search:version"
 RESULT_PREFIX = "umkm:search:result"
-TIMEOUT = 60  # seconds; also the bound on staleness after changes that bypass save()
+#: Seconds an answer is kept. Changes through save()/delete() replace the version at once, so
+#: this only bounds staleness after bulk updates that bypass them (none change what a search
+#: finds: stock is updated in bulk, but products are always reloaded fresh).
+TIMEOUT = 600
 
 
 def catalogue_version() -> str:

@@ -44,7 +44,7 @@ from rest_framework.views import APIView
 
 from kotapintar.accounts.models import User
 from kotapintar.accounts.roles import Role
-from kotapintar.civil_registration import selectors, services
+from kotapintar.civil_registration import selectors, selectors_staff, services
 from kotapintar.civil_registration.models import (
     OPEN_STATUSES,
     Application,
@@ -350,14 +350,17 @@ class QueueView(APIView):
         filters = QueueFilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
         data = filters.validated_data
-        queue = selectors.application_queue_for_officer(
+        # The same queue, in the same order (nearest due date first), as the officers' workspace.
+        queue = selectors_staff.staff_queue(
             actor=user,
             status=data.get("status") or sorted(OPEN_STATUSES),
             service_code=data.get("service") or None,
             overdue=data["overdue"],
             mine=data["mine"],
             unassigned=data["unassigned"],
-        ).order_by("-submitted_at", "-pk")
+            late=False,
+            possible_duplicate=False,
+        )
         return _paginated(queue, request, self, ApplicationQueueItemSerializer)
 
 

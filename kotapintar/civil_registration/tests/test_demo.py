@@ -67,13 +67,14 @@ def test_late_births_duplicate_pair_and_twins(generated: dict[str, Any]) -> None
     late = Application.objects.filter(service__event_kind="birth", is_late=True)
     assert late.exists()
     assert all(a.fine_rupiah == a.service.late_fine_rupiah for a in late)
-    assert all(a.days_since_event > a.service.legal_deadline_days for a in late)
+    assert all((a.days_since_event or 0) > (a.service.legal_deadline_days or 0) for a in late)
     flagged = list(Application.objects.filter(possible_duplicate=True).order_by("submitted_at"))
     assert len(flagged) == 2
     pair, twins = flagged
     original = pair.possible_duplicate_of
     assert original is not None and original.mother_nik_hash == pair.mother_nik_hash != ""
     assert original.subject_name_key == pair.subject_name_key
+    assert original.event_date is not None and pair.event_date is not None
     assert abs((original.event_date - pair.event_date).days) <= 5
     assert pair.duplicate_decision == DuplicateDecision.UNDECIDED
     assert twins.duplicate_decision == DuplicateDecision.NOT_DUPLICATE
@@ -123,8 +124,15 @@ def test_officers_units_and_sla_clock(generated: dict[str, Any]) -> None:
     running = Application.objects.filter(status=Status.SUBMITTED, round=1)
     assert not running.filter(sla_due_at=None).exists()
     for application in Application.objects.filter(status=Status.COMPLETED)[:50]:
-        assert application.completed_at >= application.ready_at >= application.approved_at
-        assert application.sla_started_at <= application.sla_due_at
+        completed, ready, approved = (
+            application.completed_at,
+            application.ready_at,
+            application.approved_at,
+        )
+        assert completed is not None and ready is not None and approved is not None
+        assert completed >= ready >= approved
+        started, due = application.sla_started_at, application.sla_due_at
+        assert started is not None and due is not None and started <= due
 
 
 def test_placeholder_files_are_shared(generated: dict[str, Any]) -> None:

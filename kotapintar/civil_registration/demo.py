@@ -27,7 +27,6 @@ carry the idempotency key ``demo-<scale>-<n>``).
 
 from __future__ import annotations
 
-import io
 import json
 import random
 import uuid
@@ -45,7 +44,6 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.db.models import JSONField, Model
 from django.utils import timezone
-from PIL import Image
 from psycopg import sql
 
 from kotapintar.accounts.models import ModuleRoleGrant, User
@@ -86,6 +84,7 @@ from kotapintar.core.demo.registry import (
     DemoDataError,
     register_generator,
 )
+from kotapintar.core.demo.samples import TINY_JPEG, tiny_pdf
 from kotapintar.core.fields import EncryptedTextField
 from kotapintar.core.models.files import StoredFile
 from kotapintar.core.personal_data import identity_blind_index
@@ -226,11 +225,9 @@ def _placeholder_files() -> tuple[StoredFile, StoredFile]:
         )
     }
     if "demo-dokumen.jpg" not in found:
-        buffer = io.BytesIO()
-        Image.new("RGB", (48, 32), (200, 190, 170)).save(buffer, format="JPEG", quality=50)
         found["demo-dokumen.jpg"] = store_upload(
             uploaded_file=SimpleUploadedFile(
-                "demo-dokumen.jpg", buffer.getvalue(), content_type="image/jpeg"
+                "demo-dokumen.jpg", TINY_JPEG, content_type="image/jpeg"
             ),
             uploaded_by=None,
             allowed_kinds=DOCUMENT_KINDS,
@@ -238,34 +235,12 @@ def _placeholder_files() -> tuple[StoredFile, StoredFile]:
     if "demo-dokumen.pdf" not in found:
         found["demo-dokumen.pdf"] = store_upload(
             uploaded_file=SimpleUploadedFile(
-                "demo-dokumen.pdf", _tiny_pdf(), content_type="application/pdf"
+                "demo-dokumen.pdf", tiny_pdf(), content_type="application/pdf"
             ),
             uploaded_by=None,
             allowed_kinds=DOCUMENT_KINDS,
         )
     return found["demo-dokumen.jpg"], found["demo-dokumen.pdf"]
-
-
-def _tiny_pdf() -> bytes:
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] >>",
-    ]
-    out = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
-    xref_at = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    for offset in offsets:
-        out += b"%010d 00000 n \n" % offset
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
-        len(objects) + 1,
-        xref_at,
-    )
-    return bytes(out)
 
 
 def _case_officers(ctx: DemoContext, units: list[ServiceUnit]) -> dict[int, list[int]]:

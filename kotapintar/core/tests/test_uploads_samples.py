@@ -11,6 +11,8 @@ from typing import Any
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
+from kotapintar.core.demo.samples import tiny_pdf
+
 MB = 1024 * 1024
 
 EXIF_ORIENTATION = 0x0112
@@ -96,32 +98,8 @@ def png_header_only(width: int, height: int) -> bytes:
     )
 
 
-def pdf_bytes(*, catalog_extra: bytes = b"", extra_objects: tuple[bytes, ...] = ()) -> bytes:
-    """A minimal one-page PDF with a correct classic xref table.
-
-    Objects 1-3 are catalog, page tree and page; ``extra_objects`` become objects 4, 5, ...
-    and ``catalog_extra`` is spliced into the catalog dictionary.
-    """
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R " + catalog_extra + b" >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] >>",
-        *extra_objects,
-    ]
-    out = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
-    xref_at = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    for offset in offsets:
-        out += b"%010d 00000 n \n" % offset
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
-        len(objects) + 1,
-        xref_at,
-    )
-    return bytes(out)
+# A minimal one-page PDF; ``catalog_extra`` and ``extra_objects`` add active content.
+pdf_bytes = tiny_pdf
 
 
 def pdf_with_objects_in_object_stream(hidden_object: bytes) -> bytes:

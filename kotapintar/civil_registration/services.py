@@ -357,6 +357,43 @@ def _transition(
     return application
 
 
+def _record_step(
+    application: Application,
+    *,
+    actor: User,
+    action: str,
+    request: HttpRequest | None,
+    at: datetime,
+    fields: list[str],
+    event_kind: str,
+    message: str = "",
+    is_public: bool = True,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+) -> Application:
+    """Save a step that keeps the status (assignment, decisions, payments, signed document) with
+    its event and audit entry; no notification."""
+    application.save(update_fields=[*fields, "updated_at"])
+    _event(application, kind=event_kind, actor=actor, at=at, message=message, is_public=is_public)
+    _audit(
+        actor=actor,
+        action=action,
+        application=application,
+        request=request,
+        before=before,
+        after=after,
+    )
+    return application
+
+
+def _clean_required_line(value: object, *, field: str, missing: Any) -> str:
+    """A one-line reference typed by an officer (payment, SIAK or tracking number)."""
+    text = rules.clean_text(value, field_name=field, max_length=60, multiline=False)
+    if not text:
+        raise _field_error(field, missing, "required")
+    return text
+
+
 # --- Submission ---------------------------------------------------------------------------------
 
 
@@ -767,19 +804,18 @@ def application_assign(
     application.assigned_officer = officer
     application.claimed_at = application.claimed_at or now
     if target == application.status:
-        application.save(update_fields=["assigned_officer", "claimed_at", "updated_at"])
-        _event(
-            application, kind=ApplicationEventKind.ASSIGNED, actor=actor, at=now, is_public=False
-        )
-        _audit(
+        return _record_step(
+            application,
             actor=actor,
             action="assign",
-            application=application,
             request=request,
+            at=now,
+            fields=["assigned_officer", "claimed_at"],
+            event_kind=ApplicationEventKind.ASSIGNED,
+            is_public=False,
             before={"assigned_officer": before},
             after={"assigned_officer": officer.pk},
         )
-        return application
     return _transition(
         application,
         actor=actor,
@@ -1032,24 +1068,19 @@ def application_decide_duplicate(
         DuplicateDecision.DUPLICATE if is_duplicate else DuplicateDecision.NOT_DUPLICATE
     )
     application.duplicate_note = clean_note
-    application.save(update_fields=["duplicate_decision", "duplicate_note", "updated_at"])
-    _event(
+    return _record_step(
         application,
-        kind=ApplicationEventKind.DECISION,
-        actor=actor,
-        at=timezone.now(),
-        message=f"Ganda: {application.get_duplicate_decision_display()}",
-        is_public=False,
-    )
-    _audit(
         actor=actor,
         action="decide_duplicate",
-        application=application,
         request=request,
+        at=timezone.now(),
+        fields=["duplicate_decision", "duplicate_note"],
+        event_kind=ApplicationEventKind.DECISION,
+        message=f"Ganda: {application.get_duplicate_decision_display()}",
+        is_public=False,
         before={"duplicate_decision": before},
         after={"duplicate_decision": application.duplicate_decision},
     )
-    return application
 
 
 @transaction.atomic
@@ -1077,23 +1108,18 @@ def application_decide_late(
     if approve and waive_fine and application.fine_status == FineStatus.UNPAID:
         application.fine_status = FineStatus.WAIVED
         fields.append("fine_status")
-    application.save(update_fields=[*fields, "updated_at"])
-    _event(
+    return _record_step(
         application,
-        kind=ApplicationEventKind.DECISION,
-        actor=actor,
-        at=now,
-        message=f"Keputusan keterlambatan: {application.get_late_decision_display()}",
-        is_public=False,
-    )
-    _audit(
         actor=actor,
         action="decide_late",
-        application=application,
         request=request,
+        at=now,
+        fields=fields,
+        event_kind=ApplicationEventKind.DECISION,
+        message=f"Keputusan keterlambatan: {application.get_late_decision_display()}",
+        is_public=False,
         after={"late_decision": application.late_decision, "fine_status": application.fine_status},
     )
-    return application
 
 
 @transaction.atomic
@@ -1109,28 +1135,21 @@ def application_record_fine_payment(
     _check_action("record_fine_payment", actor=actor, application=application)
     if application.fine_status != FineStatus.UNPAID:
         raise ValidationError(_("There is no unpaid fine."), code="no_unpaid_fine")
-    ref = rules.clean_text(
-        payment_reference, field_name="payment_reference", max_length=60, multiline=False
+    ref = _clean_required_line(
+        payment_reference, field="payment_reference", missing=_("Enter the payment reference.")
     )
-    if not ref:
-        raise _field_error("payment_reference", _("Enter the payment reference."), "required")
     application.fine_status = FineStatus.PAID
-    application.save(update_fields=["fine_status", "updated_at"])
-    _event(
+    return _record_step(
         application,
-        kind=ApplicationEventKind.PAYMENT,
-        actor=actor,
-        at=timezone.now(),
-        message=str(_("Late registration fine paid.")),
-    )
-    _audit(
         actor=actor,
         action="record_fine_payment",
-        application=application,
         request=request,
+        at=timezone.now(),
+        fields=["fine_status"],
+        event_kind=ApplicationEventKind.PAYMENT,
+        message=str(_("Late registration fine paid.")),
         after={"fine_status": FineStatus.PAID, "payment_reference": ref},
     )
-    return application
 
 
 def approval_blockers(application: Application) -> list[str]:
@@ -1219,6 +1238,7 @@ def application_reject(
     application.rejection_note = clean_note
     application.closed_at = now
     fields = ["rejection_reason", "rejection_note", "closed_at", *sla_stop(application, at=now)]
+    explanation = f"{reason.label}: {clean_note}"
     return _transition(
         application,
         actor=actor,
@@ -1226,10 +1246,10 @@ def application_reject(
         at=now,
         action="reject",
         request=request,
-        message=f"{reason.label}: {clean_note}",
+        message=explanation,
         after={"reason": reason.code},
         fields=fields,
-        notify_extra=f"{reason.label}: {clean_note}",
+        notify_extra=explanation,
     )
 
 
@@ -1244,11 +1264,9 @@ def application_record_document_number(
     """Record the number SIAK gave the document (data keyed into SIAK by the officer)."""
     application = _lock(application)
     target = _check_action("record_document_number", actor=actor, application=application)
-    number = rules.clean_text(
-        document_number, field_name="document_number", max_length=60, multiline=False
+    number = _clean_required_line(
+        document_number, field="document_number", missing=_("Enter the document number.")
     )
-    if not number:
-        raise _field_error("document_number", _("Enter the document number."), "required")
     application.siak_document_number = number
     return _transition(
         application,
@@ -1302,10 +1320,19 @@ def application_attach_signed_document(
     application.signed_document = stored
     application.verification_token = application.verification_token or secrets.token_urlsafe(24)
     application.issued_at = now
-    application.save(
-        update_fields=["signed_document", "verification_token", "issued_at", "updated_at"]
-    )
     self_print = application.delivery_method == DeliveryMethod.SELF_PRINT
+    _record_step(
+        application,
+        actor=actor,
+        action="attach_signed_document",
+        request=request,
+        at=now,
+        fields=["signed_document", "verification_token", "issued_at"],
+        event_kind=ApplicationEventKind.NOTE,
+        message="Dokumen bertanda tangan elektronik dilampirkan.",
+        is_public=False,
+        after={"file": str(stored.pk), "sha256": stored.sha256, "self_print": self_print},
+    )
     if self_print:
         # No usable PIN yet: the PIN is made when it is sent to the applicant
         # (self_print_pin_deliver, after commit), so it is never shown to the officer nor
@@ -1321,21 +1348,6 @@ def application_attach_signed_document(
             },
         )
         _schedule_pin_delivery(application)
-    _event(
-        application,
-        kind=ApplicationEventKind.NOTE,
-        actor=actor,
-        at=now,
-        message="Dokumen bertanda tangan elektronik dilampirkan.",
-        is_public=False,
-    )
-    _audit(
-        actor=actor,
-        action="attach_signed_document",
-        application=application,
-        request=request,
-        after={"file": str(stored.pk), "sha256": stored.sha256, "self_print": self_print},
-    )
     return SignedDocumentResult(application=application, pin_sent_to_applicant=self_print)
 
 
@@ -1352,28 +1364,21 @@ def application_confirm_delivery_payment(
     _check_action("confirm_delivery_payment", actor=actor, application=application)
     if application.delivery_payment_status != PaymentStatus.UNPAID:
         raise ValidationError(_("There is no unpaid delivery fee."), code="no_unpaid_fee")
-    ref = rules.clean_text(
-        payment_reference, field_name="payment_reference", max_length=60, multiline=False
+    ref = _clean_required_line(
+        payment_reference, field="payment_reference", missing=_("Enter the payment reference.")
     )
-    if not ref:
-        raise _field_error("payment_reference", _("Enter the payment reference."), "required")
     application.delivery_payment_status = PaymentStatus.PAID
-    application.save(update_fields=["delivery_payment_status", "updated_at"])
-    _event(
+    return _record_step(
         application,
-        kind=ApplicationEventKind.PAYMENT,
-        actor=actor,
-        at=timezone.now(),
-        message=str(_("Pos delivery fee paid.")),
-    )
-    _audit(
         actor=actor,
         action="confirm_delivery_payment",
-        application=application,
         request=request,
+        at=timezone.now(),
+        fields=["delivery_payment_status"],
+        event_kind=ApplicationEventKind.PAYMENT,
+        message=str(_("Pos delivery fee paid.")),
         after={"delivery_payment_status": PaymentStatus.PAID, "payment_reference": ref},
     )
-    return application
 
 
 @transaction.atomic
@@ -1391,16 +1396,15 @@ def application_dispatch(
         raise ValidationError(_("This application is not delivered by Pos."), code="not_pos")
     if application.delivery_payment_status != PaymentStatus.PAID:
         raise ValidationError(_("The delivery fee has not been paid yet."), code="fee_unpaid")
-    number = rules.clean_text(
-        tracking_number, field_name="tracking_number", max_length=60, multiline=False
+    number = _clean_required_line(
+        tracking_number, field="tracking_number", missing=_("Enter the tracking number.")
     )
-    if not number:
-        raise _field_error("tracking_number", _("Enter the tracking number."), "required")
     now = timezone.now()
     application.tracking_number = number
     application.dispatched_at = now
     application.ready_at = now
     fields = ["tracking_number", "dispatched_at", "ready_at", *sla_stop(application, at=now)]
+    sent = str(_("Sent by Pos, tracking number %(number)s.")) % {"number": number}
     return _transition(
         application,
         actor=actor,
@@ -1410,8 +1414,8 @@ def application_dispatch(
         request=request,
         after={"tracking_number": number},
         fields=fields,
-        message=str(_("Sent by Pos, tracking number %(number)s.")) % {"number": number},
-        notify_extra=str(_("Sent by Pos, tracking number %(number)s.")) % {"number": number},
+        message=sent,
+        notify_extra=sent,
     )
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
@@ -293,39 +293,6 @@ def can_view_dashboard(actor: Actor) -> bool:
     return bool(roles & {workflow.DASHBOARD, workflow.HEAD})
 
 
-def dashboard_counts(*, actor: Actor, now: datetime | None = None) -> dict[str, Any]:
-    """Non-personal aggregates for the head and the dashboard role; else ``Http404``."""
-    if not can_view_dashboard(actor):
-        raise Http404
-    now = now or timezone.now()
-    qs = Application.objects.all()
-    assert isinstance(actor, User)
-    if actor.role not in (Role.ANALYST, Role.CITY_ADMIN):
-        if actor.agency_id is None:
-            raise Http404
-        qs = qs.filter(unit__agency_id=actor.agency_id)
-    by_status = dict(qs.order_by().values_list("status").annotate(n=Count("pk")))
-    by_service = list(
-        qs.order_by().values("service__code", "service__name").annotate(n=Count("pk"))
-    )
-    by_delivery = dict(qs.order_by().values_list("delivery_method").annotate(n=Count("pk")))
-    events = qs.exclude(days_since_event__isnull=True)
-    return {
-        "by_status": by_status,
-        "by_service": by_service,
-        "by_delivery": by_delivery,
-        "overdue": qs.filter(overdue_q(now), status__in=OPEN_STATUSES).count(),
-        "late_registrations": events.filter(is_late=True).count(),
-        "on_time_registrations": events.filter(is_late=False).count(),
-        "rejection_reasons": list(
-            ApplicationDocument.objects.filter(application__in=qs, rejection_reason__isnull=False)
-            .order_by()
-            .values("rejection_reason__code", "rejection_reason__label")
-            .annotate(n=Count("pk"))
-        ),
-    }
-
-
 # --- Files -----------------------------------------------------------------------------------
 
 
@@ -342,43 +309,6 @@ def document_file_visible(user: Any, stored_file: StoredFile) -> bool:
         if can_see_personal_data(actor=user, application=application):
             return True
     return False
-
-
-# --- Public verification (QR) ------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class VerificationResult:
-    valid: bool
-    document_type: str
-    masked_name: str
-    masked_nik: str
-    document_number: str
-    issued_on: date | None
-    is_active: bool
-
-
-def document_verification_public(*, token: str) -> VerificationResult:
-    """What the QR page shows for a token: validity and masked data only; unknown -> 404."""
-    if not isinstance(token, str) or not 20 <= len(token) <= 64:
-        raise Http404
-    application = (
-        Application.objects.select_related("service")
-        .filter(verification_token=token, issued_at__isnull=False)
-        .first()
-    )
-    if application is None:
-        raise Http404
-    issued = application.issued_at
-    return VerificationResult(
-        valid=not application.document_revoked,
-        document_type=application.service.name,
-        masked_name=mask_name(application.subject_name),
-        masked_nik=mask_identity_number(application.subject_nik) if application.subject_nik else "",
-        document_number=application.siak_document_number,
-        issued_on=timezone.localtime(issued).date() if issued else None,
-        is_active=not application.document_revoked,
-    )
 
 
 def mask_name(name: str) -> str:

@@ -7,7 +7,7 @@ import pytest
 from django.http import Http404
 from django.utils import timezone
 
-from kotapintar.civil_registration import selectors, services
+from kotapintar.civil_registration import selectors, selectors_citizen, services
 from kotapintar.civil_registration.models import Application, Status
 from kotapintar.civil_registration.tests.factories import NIK, World, pdf_upload, submit
 from kotapintar.core.models.audit import AuditEntry
@@ -139,16 +139,6 @@ def test_returned_application_is_not_overdue_while_paused(world: World) -> None:
     )
 
 
-def test_dashboard_is_aggregates_only_for_head_and_dashboard_role(world: World) -> None:
-    submit(world)
-    counts = selectors.dashboard_counts(actor=world.dashboard)
-    assert counts["by_status"] == {Status.SUBMITTED: 1}
-    assert NIK not in str(counts)
-    for actor in (world.operator, world.citizen):
-        with pytest.raises(Http404):
-            selectors.dashboard_counts(actor=actor)
-
-
 def test_public_verification_shows_masked_data_only(world: World) -> None:
     application = services.application_claim(actor=world.verifier, application=submit(world))
     for doc in application.documents.all():
@@ -162,14 +152,14 @@ def test_public_verification_shows_masked_data_only(world: World) -> None:
     )
     application = Application.objects.get(pk=application.pk)
     assert application.verification_token
-    result = selectors.document_verification_public(token=application.verification_token)
-    assert result.valid and result.is_active
+    result = selectors_citizen.verification_public(token=application.verification_token)
+    assert result.issued and result.active
     assert result.masked_name == "B*** S******"
     assert result.masked_nik == "1271********0001"
     assert result.document_number == "1271-KTP-0001"
     assert result.document_type == "KTP-el hilang"
     with pytest.raises(Http404):
-        selectors.document_verification_public(token="x" * 32)
+        selectors_citizen.verification_public(token="x" * 32)
 
 
 def test_mask_name() -> None:

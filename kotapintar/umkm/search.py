@@ -64,6 +64,9 @@ TRIGRAM_THRESHOLD = 0.5
 MAX_QUERY_LENGTH = 200
 MAX_TERMS = 12
 
+#: The seller's personal data, never needed on a results page: not loaded (nor decrypted).
+SELLER_PERSONAL_FIELDS = ("business__owner_nik", "business__street_address", "business__phone")
+
 SORTS = ("relevance", "price_asc", "price_desc", "newest")
 
 #: Price-range facet: (lowest, highest) rupiah, inclusive; ``None`` = no upper limit.
@@ -620,6 +623,7 @@ def product_search_uncached(
     ordered = (
         _order(matched, sort, has_relevance)
         .select_related("business", "business__district", "category")
+        .defer(*SELLER_PERSONAL_FIELDS)
         .prefetch_related("photos__thumbnail", "certifications__type")
     )
     paginator = Paginator(ordered, size)
@@ -645,6 +649,7 @@ def product_search_uncached(
 
 
 __all__ = [
+    "SELLER_PERSONAL_FIELDS",
     "SearchFilters",
     "SearchResult",
     "normalize_text",

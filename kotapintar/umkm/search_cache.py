@@ -96,6 +96,7 @@ def cached_product_search(
     """``search.product_search`` with the answer cached (see the module docstring)."""
     from kotapintar.umkm.search import (
         MAX_QUERY_LENGTH,
+        SELLER_PERSONAL_FIELDS,
         SORTS,
         FacetValue,
         SearchFilters,
@@ -163,6 +164,7 @@ def cached_product_search(
         p.pk: p
         for p in Product.objects.filter(pk__in=hit["ids"])
         .select_related("business", "business__district", "category")
+        .defer(*SELLER_PERSONAL_FIELDS)
         .prefetch_related("photos__thumbnail", "certifications__type")
     }
     return SearchResult(

@@ -609,7 +609,8 @@ def _after_action(request: HttpRequest, application: Application, actor: User) -
 
 def _dashboard_period(
     request: HttpRequest, actor: User
-) -> tuple[f.DashboardForm, int | None, date, date, Any]:
+) -> tuple[f.DashboardForm, date, date, Any, dict[str, Any]]:
+    """The filter form, the period and unit it chose, and the statistics for them."""
     agency_id = dashboard_scope_agency_id(actor)  # 404 without the dashboard
     form = f.DashboardForm(request.GET or None, agency_id=agency_id)
     valid = form.is_bound and form.is_valid()
@@ -619,7 +620,10 @@ def _dashboard_period(
         date_to - timedelta(days=DASHBOARD_DEFAULT_DAYS - 1)
     )
     unit = form.cleaned_data.get("unit") if valid else None
-    return form, agency_id, date_from, date_to, unit
+    stats = dashboard_stats_cached(
+        agency_id=agency_id, date_from=date_from, date_to=date_to, unit_id=unit.pk if unit else None
+    )
+    return form, date_from, date_to, unit, stats
 
 
 @staff_required
@@ -627,13 +631,10 @@ def _dashboard_period(
 def staff_dashboard_export(request: HttpRequest) -> HttpResponse:
     """One lead-time table of the dashboard as CSV (same filters as the page)."""
     actor = _actor(request)
-    _form, agency_id, date_from, date_to, unit = _dashboard_period(request, actor)
     table = request.GET.get("tabel", "")
     if table not in TABLES:
         raise Http404
-    stats = dashboard_stats_cached(
-        agency_id=agency_id, date_from=date_from, date_to=date_to, unit_id=unit.pk if unit else None
-    )
+    _form, date_from, date_to, _unit, stats = _dashboard_period(request, actor)
     return dashboard_table_csv(
         stats,
         table=table,
@@ -645,13 +646,7 @@ def staff_dashboard_export(request: HttpRequest) -> HttpResponse:
 @require_GET
 def staff_dashboard(request: HttpRequest) -> HttpResponse:
     actor = _actor(request)
-    form, agency_id, date_from, date_to, unit = _dashboard_period(request, actor)
-    stats = dashboard_stats_cached(
-        agency_id=agency_id,
-        date_from=date_from,
-        date_to=date_to,
-        unit_id=unit.pk if unit else None,
-    )
+    form, date_from, date_to, unit, stats = _dashboard_period(request, actor)
     export_query = urlencode(
         {
             "date_from": date_from.isoformat(),

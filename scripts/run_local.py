@@ -17,6 +17,8 @@ DEMO_LOGINS = [
     ("Warga (citizen)", "warga@demo.kotapintar.id"),
     ("Petugas (officer, Disdukcapil)", "petugas@demo.kotapintar.id"),
     ("Admin kota (city admin)", "admin@demo.kotapintar.id"),
+    ("Kepala Disdukcapil (dashboard)", "kepala@demo.kotapintar.id"),
+    ("Dinas Koperasi & UKM", "dinas.umkm@demo.kotapintar.id"),
 ]
 ACCESS_LOG_FORMAT = '%(t)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms'
 DEMO_PASSWORD = "demo12345!"  # noqa: S105 - published demo password of the local demo data

@@ -15,19 +15,16 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any, cast
+from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.functional import cached_property
 from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
@@ -50,6 +47,7 @@ from kotapintar.civil_registration.selectors_dashboard import (
     dashboard_scope_agency_id,
     dashboard_stats_cached,
 )
+from kotapintar.core.pagination import CachedCountPaginator
 
 PAGE_SIZE = 25
 #: A queue count at or above this is reused for ``QUEUE_COUNT_CACHE_SECONDS`` (counting a
@@ -75,24 +73,6 @@ def _actor(request: HttpRequest) -> User:
 
 
 # --- Queue ---------------------------------------------------------------------------------------
-
-
-class _QueuePaginator(Paginator):
-    """A long list's count comes from the cache (see ``QUEUE_COUNT_CACHE_THRESHOLD``)."""
-
-    def __init__(self, object_list: Any, per_page: int, *, count_key: str) -> None:
-        super().__init__(object_list, per_page)
-        self.count_key = count_key
-
-    @cached_property
-    def count(self) -> int:
-        cached = cache.get(self.count_key)
-        if cached is not None:
-            return int(cached)
-        count = int(cast(QuerySet[Any], self.object_list).count())
-        if count >= QUEUE_COUNT_CACHE_THRESHOLD:
-            cache.set(self.count_key, count, QUEUE_COUNT_CACHE_SECONDS)
-        return count
 
 
 def _count_key(actor: User, query: Any) -> str:
@@ -126,9 +106,13 @@ def staff_queue(request: HttpRequest) -> HttpResponse:
         possible_duplicate=bool(data.get("possible_duplicate")),
         now=now,
     )
-    page = _QueuePaginator(qs, PAGE_SIZE, count_key=_count_key(actor, request.GET)).get_page(
-        request.GET.get("page")
-    )
+    page = CachedCountPaginator(
+        qs,
+        PAGE_SIZE,
+        count_key=_count_key(actor, request.GET),
+        cache_from=QUEUE_COUNT_CACHE_THRESHOLD,
+        cache_seconds=QUEUE_COUNT_CACHE_SECONDS,
+    ).get_page(request.GET.get("page"))
     can_claim = bool(selectors.module_roles_of(actor) & workflow.ACTION_ROLES["claim"])
     rows = [
         {

@@ -12,20 +12,18 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any, cast
+from typing import Any
 from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import messages
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Page, Paginator
+from django.core.paginator import Page
 from django.db.models import Case, F, IntegerField, QuerySet, Value, When
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
@@ -43,6 +41,7 @@ from kotapintar.complaints.models import (
     Status,
 )
 from kotapintar.complaints.workflow import ACTION_ROLES, next_status
+from kotapintar.core.pagination import CachedCountPaginator
 from kotapintar.core.sla import overdue_q
 
 PAGE_SIZE = 25
@@ -92,24 +91,6 @@ QUEUE_COUNT_CACHE_THRESHOLD = 1000
 QUEUE_COUNT_CACHE_SECONDS = 60
 
 
-class _QueuePaginator(Paginator):
-    """Pages of report ids; a long list's count comes from the cache (see above)."""
-
-    def __init__(self, object_list: Any, per_page: int, *, count_key: str) -> None:
-        super().__init__(object_list, per_page)
-        self.count_key = count_key
-
-    @cached_property
-    def count(self) -> int:
-        cached = cache.get(self.count_key)
-        if cached is not None:
-            return int(cached)
-        count = int(cast(QuerySet[Any], self.object_list).count())
-        if count >= QUEUE_COUNT_CACHE_THRESHOLD:
-            cache.set(self.count_key, count, QUEUE_COUNT_CACHE_SECONDS)
-        return count
-
-
 def _queue_count_key(actor: User, tab: str, query: Any) -> str:
     """The list's identity: who looks (visibility), the tab and the filters (not page/sort)."""
     filters = sorted(
@@ -129,7 +110,13 @@ def _queue_page(
     (ids only), then the page's 25 rows are read with their related names: joining first
     would join every matching report before sorting (thousands for an overdue filter)."""
     ids = _queue_order(qs, sort=sort, now=now).values_list("pk", flat=True)
-    page = _QueuePaginator(ids, PAGE_SIZE, count_key=count_key).get_page(number)
+    page = CachedCountPaginator(
+        ids,
+        PAGE_SIZE,
+        count_key=count_key,
+        cache_from=QUEUE_COUNT_CACHE_THRESHOLD,
+        cache_seconds=QUEUE_COUNT_CACHE_SECONDS,
+    ).get_page(number)
     page_ids = list(page.object_list)
     rows = _list_queryset(Complaint.objects.filter(pk__in=page_ids)) if page_ids else []
     by_id = {c.pk: c for c in rows}

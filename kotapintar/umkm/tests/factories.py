@@ -19,6 +19,7 @@ from django.utils import timezone
 from PIL import Image
 
 from kotapintar.accounts.models import ModuleRoleGrant, User
+from kotapintar.core.demo.samples import tiny_pdf
 from kotapintar.testing.factories import (
     DistrictFactory,
     UserFactory,
@@ -66,25 +67,7 @@ def image_upload(
 
 
 def pdf_upload(name: str = "nib.pdf") -> SimpleUploadedFile:
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] >>",
-    ]
-    out = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
-    xref_at = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    for offset in offsets:
-        out += b"%010d 00000 n \n" % offset
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
-        len(objects) + 1,
-        xref_at,
-    )
-    return SimpleUploadedFile(name, bytes(out), content_type="application/pdf")
+    return SimpleUploadedFile(name, tiny_pdf(), content_type="application/pdf")
 
 
 class CategoryFactory(factory.django.DjangoModelFactory[ProductCategory]):

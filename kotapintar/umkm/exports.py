@@ -28,7 +28,7 @@ from django.utils.translation import gettext as _
 
 from kotapintar.complaints.exports import XLSX_CONTENT_TYPE, neutralise_cell
 from kotapintar.umkm.models import GovernmentPurchase, Product
-from kotapintar.umkm.rules import description_plain_text
+from kotapintar.umkm.rules import description_plain_text, format_rupiah
 from kotapintar.umkm.selectors import ShareRow
 
 CHUNK_SIZE = 1000
@@ -49,18 +49,6 @@ class Percent:
 Cell = str | int | Money | Percent | date | None
 
 
-def format_thousands(amount: int) -> str:
-    """``1500000`` -> ``"1.500.000"`` (Indonesian thousands separator)."""
-    sign = "-" if amount < 0 else ""
-    return sign + f"{abs(int(amount)):,}".replace(",", ".")
-
-
-def format_money(amount: int) -> str:
-    """``1500000`` -> ``"Rp1.500.000"``."""
-    sign = "-" if amount < 0 else ""
-    return f"{sign}Rp{format_thousands(abs(amount))}"
-
-
 def format_percent(value: float) -> str:
     """``42.5`` -> ``"42,50"`` (decimal comma)."""
     return f"{value:.2f}".replace(".", ",")
@@ -72,7 +60,7 @@ def format_date(value: date) -> str:
 
 def csv_text(value: Cell) -> str:
     if isinstance(value, Money):
-        return format_money(value.amount)
+        return format_rupiah(value.amount)
     if isinstance(value, Percent):
         return format_percent(value.value)
     if isinstance(value, date):

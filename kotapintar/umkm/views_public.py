@@ -32,7 +32,7 @@ from kotapintar.umkm import rules, selectors
 from kotapintar.umkm.forms_buyer import AddToCartForm, CatalogueForm
 from kotapintar.umkm.models import Certification, Product, ProductPhoto
 from kotapintar.umkm.search import FacetValue, SearchResult, product_search, public_products
-from kotapintar.umkm.templatetags.umkm_public import rupiah
+from kotapintar.umkm.templatetags.umkm import rupiah
 
 #: Catalogue GET parameter -> ``search.SearchFilters`` field.
 FILTER_PARAMS = {

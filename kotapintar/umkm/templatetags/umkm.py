@@ -1,4 +1,8 @@
-"""Template helpers of the public UMKM pages: ``{{ price|rupiah }}`` -> ``Rp1.500``."""
+"""Template helpers of every UMKM page (public, buyer, owner and Dinas workspace).
+
+``{{ price|rupiah }}`` -> ``Rp1.500``, ``{{ share|percent_id }}`` -> ``42,50%``,
+``{{ weight|grams }}`` -> ``1,5 kg`` and ``{% umkm_nav "<current>" %}``, the module menu.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,7 @@ from typing import Any
 
 from django import template
 
+from kotapintar.umkm.exports import format_percent
 from kotapintar.umkm.rules import format_rupiah
 
 register = template.Library()
@@ -19,6 +24,13 @@ def rupiah(value: Any) -> str:
         return format_rupiah(int(value))
     except (TypeError, ValueError):
         return ""
+
+
+@register.filter
+def percent_id(value: Any) -> str:
+    if value in (None, ""):
+        return ""
+    return format_percent(float(value)) + "%"
 
 
 @register.filter

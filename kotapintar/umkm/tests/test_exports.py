@@ -15,7 +15,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from kotapintar.testing.factories import AgencyFactory
-from kotapintar.umkm.exports import format_money, format_percent
+from kotapintar.umkm.exports import format_percent
 from kotapintar.umkm.models import GovernmentPurchase, Product, ProductStatus
 from kotapintar.umkm.services import (
     government_purchase_record,
@@ -224,7 +224,5 @@ def test_unverified_products_are_never_exported_even_after_verification_is_revok
     assert len(rows) == 1  # the header only
 
 
-def test_formatting_helpers() -> None:
-    assert format_money(1_500_000) == "Rp1.500.000"
-    assert format_money(0) == "Rp0"
+def test_percent_format() -> None:
     assert format_percent(42.5) == "42,50"

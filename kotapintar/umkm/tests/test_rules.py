@@ -105,6 +105,8 @@ def test_good_price_accepted(raw: object) -> None:
 def test_rupiah_format() -> None:
     assert rules.format_rupiah(1500) == "Rp1.500"
     assert rules.format_rupiah(12_000) == "Rp12.000"
+    assert rules.format_rupiah(1_500_000) == "Rp1.500.000"
+    assert rules.format_rupiah(0) == "Rp0"
 
 
 # --- 6. Descriptions ----------------------------------------------------------------------------

@@ -43,6 +43,7 @@ from kotapintar.umkm.models import (
     Programme,
     Review,
 )
+from kotapintar.umkm.views_messages import report_outcome
 
 PAGE_SIZE = 25
 DASHBOARD_DEFAULT_DAYS = 365
@@ -221,7 +222,7 @@ def dinas_claim_decide(request: HttpRequest, pk: int) -> HttpResponse:
     claim: NibClaim = get_or_404(selectors.nib_claims_for_dinas(actor=actor), pk=pk)
     form = f.DecisionForm(request.POST)
     if form.is_valid():
-        try:
+        with report_outcome(request, success=_("The claim is decided.")):
             services.nib_claim_decide(
                 actor=actor,
                 claim=claim,
@@ -229,10 +230,6 @@ def dinas_claim_decide(request: HttpRequest, pk: int) -> HttpResponse:
                 note=form.cleaned_data["note"],
                 request=request,
             )
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        else:
-            messages.success(request, _("The claim is decided."))
     else:
         messages.error(request, _("Choose a decision."))
     return _redirect("umkm:dinas_claims")
@@ -274,20 +271,14 @@ def dinas_curate(request: HttpRequest, public_id: str) -> HttpResponse:
     product: Product = get_or_404(selectors.curation_queue(actor=actor), public_id=public_id)
     form = f.DecisionForm(request.POST)
     if form.is_valid():
-        try:
+        done = _("The product is listed.") if form.approve else _("The product is sent back.")
+        with report_outcome(request, success=done):
             services.product_curate(
                 actor=actor,
                 product=product,
                 approve=form.approve,
                 note=form.cleaned_data["note"],
                 request=request,
-            )
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        else:
-            messages.success(
-                request,
-                _("The product is listed.") if form.approve else _("The product is sent back."),
             )
     else:
         messages.error(request, _("Choose a decision."))
@@ -322,14 +313,10 @@ def dinas_delist(request: HttpRequest, public_id: str) -> HttpResponse:
     )
     form = f.ReasonForm(request.POST)
     if form.is_valid():
-        try:
+        with report_outcome(request, success=_("The product is taken off the catalogue.")):
             services.product_delist(
                 actor=actor, product=product, reason=form.cleaned_data["reason"], request=request
             )
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        else:
-            messages.success(request, _("The product is taken off the catalogue."))
     else:
         messages.error(request, _("Give the reason for delisting."))
     return _redirect("umkm:dinas_products")
@@ -351,14 +338,10 @@ def dinas_review_moderate(request: HttpRequest, pk: int) -> HttpResponse:
     review: Review = get_or_404(selectors.reviews_pending(actor=actor), pk=pk)
     form = f.DecisionForm(request.POST)
     if form.is_valid():
-        try:
+        with report_outcome(request, success=_("The review is moderated.")):
             services.review_moderate(
                 actor=actor, review=review, approve=form.approve, request=request
             )
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        else:
-            messages.success(request, _("The review is moderated."))
     else:
         messages.error(request, _("Choose a decision."))
     return _redirect("umkm:dinas_reviews")
@@ -521,7 +504,7 @@ def dinas_enrolment_update(request: HttpRequest, pk: int) -> HttpResponse:
     form = f.EnrolmentUpdateForm(request.POST)
     if form.is_valid():
         data = form.cleaned_data
-        try:
+        with report_outcome(request, success=_("Attendance and outcome are saved.")):
             services.enrolment_update(
                 actor=actor,
                 enrolment=enrolment,
@@ -530,10 +513,6 @@ def dinas_enrolment_update(request: HttpRequest, pk: int) -> HttpResponse:
                 outcome=data["outcome"],
                 request=request,
             )
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        else:
-            messages.success(request, _("Attendance and outcome are saved."))
     else:
         messages.error(request, " ".join(str(e) for errs in form.errors.values() for e in errs))
     return _redirect("umkm:dinas_programme", enrolment.programme_id)

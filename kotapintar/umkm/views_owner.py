@@ -44,6 +44,7 @@ from kotapintar.umkm.models import (
     ProductStatus,
     VerificationStatus,
 )
+from kotapintar.umkm.views_messages import report_outcome
 from kotapintar.umkm.workflow import ACTION_PARTIES, TRANSITIONS
 
 PAGE_SIZE = 20
@@ -74,6 +75,17 @@ def _add_service_errors(form: Any, exc: ValidationError, *, default: str | None 
 
 def _business(request: HttpRequest, business_id: Any) -> Business:
     return selectors.business_get_for_owner(actor=request.user, public_id=business_id)
+
+
+def _owned_product(
+    request: HttpRequest, business_id: Any, product_id: Any
+) -> tuple[Business, Product]:
+    """The user's business and one of its products; anyone else's is a 404."""
+    business = _business(request, business_id)
+    product = selectors_owner.product_get_for_business(
+        actor=request.user, business=business, public_id=product_id
+    )
+    return business, product
 
 
 def _render(
@@ -396,10 +408,7 @@ def _product_context(
 @login_required
 @require_http_methods(["GET", "POST"])
 def product_edit(request: HttpRequest, business_id: Any, product_id: Any) -> HttpResponse:
-    business = _business(request, business_id)
-    product = selectors_owner.product_get_for_business(
-        actor=request.user, business=business, public_id=product_id
-    )
+    business, product = _owned_product(request, business_id, product_id)
     if request.method == "GET":
         initial = {
             "category": product.category.slug,
@@ -421,17 +430,7 @@ def product_edit(request: HttpRequest, business_id: Any, product_id: Any) -> Htt
     data = form.cleaned_data
     changes = {
         key: data[key]
-        for key in (
-            "category",
-            "name",
-            "description",
-            "price",
-            "stock",
-            "minimum_order",
-            "unit",
-            "weight_grams",
-            "tags",
-        )
+        for key in services.PRODUCT_EDITABLE
         if (rules.clean_description(data[key]) if key == "description" else data[key])
         != getattr(product, key)
     }
@@ -463,16 +462,9 @@ def _product_action_done(
 @login_required
 @require_POST
 def product_submit(request: HttpRequest, business_id: Any, product_id: Any) -> HttpResponse:
-    business = _business(request, business_id)
-    product = selectors_owner.product_get_for_business(
-        actor=request.user, business=business, public_id=product_id
-    )
-    try:
+    business, product = _owned_product(request, business_id, product_id)
+    with report_outcome(request, success=_("The product was sent for curation.")):
         services.product_submit(actor=_user(request), product=product, request=request)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("The product was sent for curation."))
     return _product_action_done(request, business, product)
 
 
@@ -480,30 +472,20 @@ def product_submit(request: HttpRequest, business_id: Any, product_id: Any) -> H
 @require_POST
 def product_withdraw(request: HttpRequest, business_id: Any, product_id: Any) -> HttpResponse:
     """The owner takes a listed product off the catalogue (turun tayang) at once."""
-    business = _business(request, business_id)
-    product = selectors_owner.product_get_for_business(
-        actor=request.user, business=business, public_id=product_id
-    )
+    business, product = _owned_product(request, business_id, product_id)
     form = OptionalReasonForm(data=request.POST)
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
-    try:
+    with report_outcome(request, success=_("The product was taken off the catalogue.")):
         services.product_delist(
             actor=_user(request), product=product, reason=reason, request=request
         )
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("The product was taken off the catalogue."))
     return _product_action_done(request, business, product)
 
 
 @login_required
 @require_POST
 def product_delete(request: HttpRequest, business_id: Any, product_id: Any) -> HttpResponse:
-    business = _business(request, business_id)
-    product = selectors_owner.product_get_for_business(
-        actor=request.user, business=business, public_id=product_id
-    )
+    business, product = _owned_product(request, business_id, product_id)
     try:
         services_owner.product_delete(actor=_user(request), product=product, request=request)
     except ValidationError as exc:
@@ -516,10 +498,7 @@ def product_delete(request: HttpRequest, business_id: Any, product_id: Any) -> H
 @login_required
 @require_POST
 def product_photo_add(request: HttpRequest, business_id: Any, product_id: Any) -> HttpResponse:
-    business = _business(request, business_id)
-    product = selectors_owner.product_get_for_business(
-        actor=request.user, business=business, public_id=product_id
-    )
+    business, product = _owned_product(request, business_id, product_id)
     policy = selectors.umkm_policy()
     photo_form = PhotoForm(data=request.POST, files=request.FILES, min_side=policy.min_photo_side)
     if photo_form.is_valid():
@@ -545,10 +524,7 @@ def product_photo_add(request: HttpRequest, business_id: Any, product_id: Any) -
 def product_photo_remove(
     request: HttpRequest, business_id: Any, product_id: Any, photo_id: int
 ) -> HttpResponse:
-    business = _business(request, business_id)
-    product = selectors_owner.product_get_for_business(
-        actor=request.user, business=business, public_id=product_id
-    )
+    business, product = _owned_product(request, business_id, product_id)
     photo = selectors_owner.product_photo_get(product=product, photo_id=photo_id)
     services.product_photo_remove(actor=_user(request), photo=photo, request=request)
     messages.success(request, _("The photo was removed."))
@@ -642,14 +618,10 @@ def order_action(
             context = _order_context(business, order, decline_form=decline_form)
             return _render(request, "order_detail.html", context)
         reason = decline_form.cleaned_data["reason"]
-    try:
+    with report_outcome(request, success=_DONE_MESSAGES[action]):
         services.order_transition(
             actor=_user(request), order=order, action=action, reason=reason, request=request
         )
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _DONE_MESSAGES[action])
     return redirect("umkm:owner_order", business_id=business.public_id, order_id=order.public_id)
 
 
@@ -689,12 +661,9 @@ def programme_enrol(request: HttpRequest, business_id: Any, programme_id: int) -
     if programme is None:
         messages.error(request, _("This programme is not open for your business."))
     else:
-        try:
+        enrolled = _("You are enrolled in %(name)s.") % {"name": programme.name}
+        with report_outcome(request, success=enrolled):
             services_owner.enrolment_request(
                 actor=_user(request), business=business, programme=programme, request=request
             )
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        else:
-            messages.success(request, _("You are enrolled in %(name)s.") % {"name": programme.name})
     return redirect("umkm:owner_coaching", business_id=business.public_id)

@@ -289,6 +289,23 @@ class MyProductView(APIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
+def _update_own_product_field(
+    request: Request, public_id: str, serializer_class: type[serializers.Serializer], field: str
+) -> Response:
+    """Validate one field (price or stock) of one of my products and save it."""
+    user = _user(request)
+    product = _own_product(user, public_id)
+    serializer = serializer_class(data=request.data)
+    serializer.is_valid(raise_exception=True)
+    services.product_update(
+        actor=user,
+        product=product,
+        request=request._request,
+        **{field: serializer.validated_data[field]},
+    )
+    return _product_response(user, product)
+
+
 class MyProductPriceView(APIView):
     permission_classes = [IsAuthenticated]
 
@@ -299,17 +316,7 @@ class MyProductPriceView(APIView):
         responses=UmkmOwnProductSerializer,
     )
     def post(self, request: Request, public_id: str) -> Response:
-        user = _user(request)
-        product = _own_product(user, public_id)
-        serializer = UmkmPriceSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        services.product_update(
-            actor=user,
-            product=product,
-            price=serializer.validated_data["price"],
-            request=request._request,
-        )
-        return _product_response(user, product)
+        return _update_own_product_field(request, public_id, UmkmPriceSerializer, "price")
 
 
 class MyProductStockView(APIView):
@@ -322,17 +329,7 @@ class MyProductStockView(APIView):
         responses=UmkmOwnProductSerializer,
     )
     def post(self, request: Request, public_id: str) -> Response:
-        user = _user(request)
-        product = _own_product(user, public_id)
-        serializer = UmkmStockSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        services.product_update(
-            actor=user,
-            product=product,
-            stock=serializer.validated_data["stock"],
-            request=request._request,
-        )
-        return _product_response(user, product)
+        return _update_own_product_field(request, public_id, UmkmStockSerializer, "stock")
 
 
 # --- Orders -------------------------------------------------------------------------------------

@@ -488,6 +488,44 @@ def business_nib_document_upload(
     return business
 
 
+def _record_verification_decision(
+    *,
+    actor: User,
+    business: Business,
+    status: str,
+    reason: str,
+    action: str,
+    summary: str,
+    request: Any,
+) -> None:
+    """Store the Dinas decision on a (locked) business and audit it. Only a verified business
+    keeps who verified it and when; a rejection keeps the reason the owner is shown."""
+    before = business.verification_status
+    verified = status == VerificationStatus.VERIFIED
+    business.verification_status = status
+    business.rejection_reason = reason
+    business.verified_at = timezone.now() if verified else None
+    business.verified_by = actor if verified else None
+    business.save(
+        update_fields=[
+            "verification_status",
+            "rejection_reason",
+            "verified_at",
+            "verified_by",
+            "updated_at",
+        ]
+    )
+    audit_record(
+        actor=actor,
+        action=action,
+        obj=business,
+        before={"verification_status": before},
+        after={"verification_status": status},
+        request=request,
+        summary=summary,
+    )
+
+
 @transaction.atomic
 def business_verify(*, actor: User, business: Business, request: Any = None) -> Business:
     """Dinas: the NIB document matches; the business and its listed products become public."""
@@ -505,28 +543,14 @@ def business_verify(*, actor: User, business: Business, request: Any = None) -> 
         )
     if business.verification_status == VerificationStatus.VERIFIED:
         raise ValidationError(_("This business is already verified."), code="already_verified")
-    before = business.verification_status
-    business.verification_status = VerificationStatus.VERIFIED
-    business.rejection_reason = ""
-    business.verified_at = timezone.now()
-    business.verified_by = actor
-    business.save(
-        update_fields=[
-            "verification_status",
-            "rejection_reason",
-            "verified_at",
-            "verified_by",
-            "updated_at",
-        ]
-    )
-    audit_record(
+    _record_verification_decision(
         actor=actor,
+        business=business,
+        status=VerificationStatus.VERIFIED,
+        reason="",
         action="umkm.business_verify",
-        obj=business,
-        before={"verification_status": before},
-        after={"verification_status": business.verification_status},
-        request=request,
         summary="UMKM verified by the Dinas",
+        request=request,
     )
     _notify_after_commit(
         recipient=business.owner,
@@ -548,28 +572,14 @@ def business_reject(
             {"reason": [ValidationError(_("Give the reason for the rejection."), code="required")]}
         )
     business = Business.objects.select_for_update().get(pk=business.pk)
-    before = business.verification_status
-    business.verification_status = VerificationStatus.REJECTED
-    business.rejection_reason = reason.strip()
-    business.verified_at = None
-    business.verified_by = None
-    business.save(
-        update_fields=[
-            "verification_status",
-            "rejection_reason",
-            "verified_at",
-            "verified_by",
-            "updated_at",
-        ]
-    )
-    audit_record(
+    _record_verification_decision(
         actor=actor,
+        business=business,
+        status=VerificationStatus.REJECTED,
+        reason=reason.strip(),
         action="umkm.business_reject",
-        obj=business,
-        before={"verification_status": before},
-        after={"verification_status": business.verification_status},
-        request=request,
         summary="UMKM verification rejected",
+        request=request,
     )
     _notify_after_commit(
         recipient=business.owner,
@@ -875,7 +885,9 @@ def product_create(
     return product
 
 
+#: What an owner may change on a product (the web form and the API).
 PRODUCT_EDITABLE = (
+    "category",
     "name",
     "description",
     "price",
@@ -884,7 +896,6 @@ PRODUCT_EDITABLE = (
     "unit",
     "weight_grams",
     "tags",
-    "category",
 )
 
 

@@ -31,6 +31,17 @@ from kotapintar.umkm.models import (
 from kotapintar.umkm.services import _require_dinas, government_purchase_record
 
 
+def _programme_audit_fields(programme: Programme) -> dict[str, Any]:
+    """What the audit trail keeps of a programme before and after a change."""
+    return {
+        "name": programme.name,
+        "type": programme.type,
+        "start_date": programme.start_date.isoformat(),
+        "end_date": programme.end_date.isoformat(),
+        "quota": programme.quota,
+    }
+
+
 @transaction.atomic
 def programme_update(
     *,
@@ -68,13 +79,7 @@ def programme_update(
         ]
     if errors:
         raise ValidationError(errors)
-    before = {
-        "name": programme.name,
-        "type": programme.type,
-        "start_date": programme.start_date.isoformat(),
-        "end_date": programme.end_date.isoformat(),
-        "quota": programme.quota,
-    }
+    before = _programme_audit_fields(programme)
     programme.name = name.strip()
     programme.type = type
     programme.start_date = start_date
@@ -88,13 +93,7 @@ def programme_update(
         action="umkm.programme_update",
         obj=programme,
         before=before,
-        after={
-            "name": programme.name,
-            "type": programme.type,
-            "start_date": programme.start_date.isoformat(),
-            "end_date": programme.end_date.isoformat(),
-            "quota": programme.quota,
-        },
+        after=_programme_audit_fields(programme),
         request=request,
         summary="Programme changed",
     )

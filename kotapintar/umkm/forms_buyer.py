@@ -20,9 +20,6 @@ SORT_CHOICES = [
     ("newest", _("Newest")),
 ]
 
-#: Price-range facet values (``min-max`` in rupiah, inclusive; empty max = no upper limit).
-PRICE_RANGE_MAX_LENGTH = 30
-
 
 class CatalogueForm(forms.Form):
     """The catalogue's GET parameters. Invalid values are ignored (a search never fails)."""

@@ -23,7 +23,6 @@ from kotapintar.accounts.models import ModuleRoleGrant, User
 from kotapintar.accounts.roles import Role
 from kotapintar.core.lookups import get_or_404
 from kotapintar.umkm.models import (
-    UMK_SCALES,
     Business,
     BusinessScaleChange,
     Certification,
@@ -515,9 +514,3 @@ def programme_list(*, actor: Actor) -> QuerySet[Programme]:
     if not is_dinas_officer(actor):
         return Programme.objects.none()
     return Programme.objects.annotate(enrolled=Count("enrolments"))
-
-
-def businesses_umk_count(*, actor: Actor) -> int:
-    if not can_read_reports(actor):
-        raise Http404
-    return Business.objects.filter(is_active=True, scale__in=UMK_SCALES).count()

@@ -444,6 +444,16 @@ class Product(models.Model):
     search_name = models.CharField(max_length=300, blank=True, editable=False)
     search_text = models.TextField(blank=True, editable=False)
     search_vector = SearchVectorField(null=True, blank=True, editable=False)
+    # Search filters and facets on PostgreSQL, copied from the business, the category tree and
+    # the certificates so that a facet is one GROUP BY over this table: kept by database
+    # triggers (migration 0003; every write path, bulk updates and COPY included). Not used
+    # (and not kept) on SQLite, whose search path joins the source tables.
+    is_public = models.BooleanField(default=False, editable=False)  # listed, verified, active
+    facet_district = models.CharField(max_length=8, blank=True, editable=False)
+    facet_scale = models.CharField(max_length=10, blank=True, editable=False)
+    facet_root_category = models.BigIntegerField(null=True, blank=True, editable=False)
+    #: {certification type code: latest "valid until" date ("9999-12-31": no expiry)}
+    facet_certificates = models.JSONField(default=dict, blank=True, editable=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -454,6 +464,34 @@ class Product(models.Model):
         indexes = [
             models.Index(fields=["status", "business"]),
             models.Index(fields=["status", "price"]),
+            models.Index(
+                fields=["-listed_at", "-id"],
+                name="umkm_product_public_newest",
+                condition=models.Q(is_public=True),
+            ),
+            models.Index(
+                fields=["price", "-id"],
+                name="umkm_product_public_price",
+                condition=models.Q(is_public=True),
+            ),
+            models.Index(
+                fields=["-price", "-id"],
+                name="umkm_product_public_price_d",
+                condition=models.Q(is_public=True),
+            ),
+            # Facet counts by index-only scan when browsing or filtering without a query.
+            models.Index(
+                fields=[
+                    "facet_root_category",
+                    "facet_district",
+                    "facet_scale",
+                    "price",
+                    "in_national_catalogue",
+                ],
+                include=["facet_certificates"],
+                name="umkm_product_public_facets",
+                condition=models.Q(is_public=True),
+            ),
         ]
 
     def __str__(self) -> str:

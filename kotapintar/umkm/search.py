@@ -30,7 +30,6 @@ from typing import Any
 
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.core.cache import cache
-from django.core.paginator import Paginator
 from django.db import connection
 from django.db.models import (
     Case,
@@ -342,6 +341,33 @@ def apply_filters(qs: QuerySet[Product], filters: SearchFilters) -> QuerySet[Pro
     return qs
 
 
+def _postgres_base(filters: SearchFilters) -> QuerySet[Product]:
+    """``apply_filters(public_products(), filters)`` on the columns copied onto the product
+    (migration 0003, kept by triggers): no join, the public flag under partial indexes."""
+    from django.db.models.fields.json import KeyTextTransform
+
+    qs = Product.objects.filter(is_public=True)
+    if filters.category:
+        qs = qs.filter(category_id__in=category_with_descendants(filters.category))
+    if filters.kecamatan:
+        qs = qs.filter(facet_district=str(filters.kecamatan))
+    if filters.scale:
+        qs = qs.filter(facet_scale=str(filters.scale))
+    if filters.certification:
+        qs = qs.alias(
+            valid_until=KeyTextTransform(str(filters.certification), "facet_certificates")
+        ).filter(valid_until__gte=timezone.localdate().isoformat())
+    if filters.price_min is not None:
+        qs = qs.filter(price__gte=int(filters.price_min))
+    if filters.price_max is not None:
+        qs = qs.filter(price__lte=int(filters.price_max))
+    if filters.national_catalogue is not None:
+        qs = qs.filter(in_national_catalogue=bool(filters.national_catalogue))
+    if filters.business is not None:
+        qs = qs.filter(business_id=filters.business)
+    return qs
+
+
 # --- Matching -----------------------------------------------------------------------------------
 
 
@@ -549,6 +575,145 @@ def _facets(qs: QuerySet[Product]) -> dict[str, list[FacetValue]]:
     }
 
 
+FACET_LABELS_KEY = "umkm:search:facet-labels"
+
+
+def _facet_labels() -> dict[str, Any]:
+    """Names for the facet values (categories, certification types, kecamatan), kept in the
+    cache under the catalogue version (a category or certification type change replaces it)."""
+    from kotapintar.regions.models import District
+    from kotapintar.umkm.models import CertificationType
+    from kotapintar.umkm.search_cache import catalogue_version
+
+    key = f"{FACET_LABELS_KEY}:{catalogue_version()}"
+    labels: dict[str, Any] | None = cache.get(key)
+    if labels is None:
+        labels = {
+            "categories": {
+                pk: (slug, name)
+                for pk, slug, name in ProductCategory.objects.filter(
+                    parent__isnull=True
+                ).values_list("pk", "slug", "name")
+            },
+            "certifications": list(
+                CertificationType.objects.order_by("code").values_list("code", "name")
+            ),
+            "districts": dict(District.objects.values_list("code", "name")),
+        }
+        cache.set(key, labels, 600)
+    return labels
+
+
+def _postgres_facets(qs: QuerySet[Product]) -> tuple[dict[str, list[FacetValue]], int]:
+    """All facets and the total in ONE query over the matching products (``GROUPING SETS``
+    over the columns copied onto the product; the same counts as ``_facets``)."""
+    from kotapintar.umkm.models import Scale
+
+    labels = _facet_labels()
+    certification_types: list[tuple[str, str]] = labels["certifications"]
+    inner, inner_params = (
+        qs.order_by()
+        .values(
+            "facet_scale",
+            "facet_district",
+            "facet_root_category",
+            "price",
+            "in_national_catalogue",
+            "facet_certificates",
+        )
+        .query.sql_with_params()
+    )
+    aggregates = ["COUNT(*) FILTER (WHERE m.in_national_catalogue)"]
+    params: list[Any] = []
+    for low, high in PRICE_BUCKETS:
+        if high is None:
+            aggregates.append("COUNT(*) FILTER (WHERE m.price >= %s)")
+            params.append(low)
+        else:
+            aggregates.append("COUNT(*) FILTER (WHERE m.price BETWEEN %s AND %s)")
+            params.extend([low, high])
+    today = timezone.localdate().isoformat()
+    for code, _name in certification_types:
+        aggregates.append("COUNT(*) FILTER (WHERE (m.facet_certificates ->> %s) >= %s)")
+        params.extend([code, today])
+    # One GROUP BY over the (scale, kecamatan, top-level category) cells, rolled up here:
+    # a single hash aggregate (GROUPING SETS would aggregate every FILTER count four times).
+    # Fixed SQL around Django's own compiled query; every value is a parameter.
+    sql = (
+        "SELECT m.facet_scale, m.facet_district, m.facet_root_category, COUNT(*), "  # noqa: S608
+        + ", ".join(aggregates)
+        + f" FROM ({inner}) m GROUP BY 1, 2, 3"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, *inner_params])
+        rows = cursor.fetchall()
+    scale_rows: dict[str, int] = {}
+    district_rows: dict[str, int] = {}
+    category_rows: dict[int, int] = {}
+    overall = [0] * (1 + len(aggregates))
+    for scale, district, root, *counts in rows:
+        scale_rows[scale] = scale_rows.get(scale, 0) + counts[0]
+        district_rows[district] = district_rows.get(district, 0) + counts[0]
+        if root is not None:
+            category_rows[root] = category_rows.get(root, 0) + counts[0]
+        overall = [a + int(b or 0) for a, b in zip(overall, counts, strict=True)]
+    total = overall[0]
+    extra = overall[1:]
+    scale_labels = dict(Scale.choices)
+    categories: dict[int, tuple[str, str]] = labels["categories"]
+    districts: dict[str, str] = labels["districts"]
+    price_counts = extra[1 : 1 + len(PRICE_BUCKETS)]
+    certification_counts = extra[1 + len(PRICE_BUCKETS) :]
+    facets = {
+        "category": [
+            FacetValue(categories[pk][0], categories[pk][1], n)
+            for pk, n in sorted(
+                ((pk, n) for pk, n in category_rows.items() if pk in categories),
+                key=lambda item: categories[item[0]][1],
+            )
+        ],
+        "kecamatan": [
+            FacetValue(code, districts.get(code, code), n)
+            for code, n in sorted(
+                district_rows.items(), key=lambda item: (districts.get(item[0], ""), item[0])
+            )
+        ],
+        "scale": [
+            FacetValue(scale, str(scale_labels.get(scale, "")), n)
+            for scale, n in sorted(scale_rows.items())
+        ],
+        "certification": [
+            FacetValue(code, name, int(n or 0))
+            for (code, name), n in zip(certification_types, certification_counts, strict=True)
+            if n
+        ],
+        "national_catalogue": [
+            FacetValue("1", "tayang di e-katalog", int(extra[0] or 0)),
+            FacetValue("0", "belum di e-katalog", total - int(extra[0] or 0)),
+        ],
+        "price": [
+            FacetValue(f"{low}-{'' if high is None else high}", "", int(n or 0))
+            for (low, high), n in zip(PRICE_BUCKETS, price_counts, strict=True)
+        ],
+    }
+    return facets, total
+
+
+def products_for_page(ids: Sequence[int]) -> list[Product]:
+    """The products of a results page, in the given order, with their business, kecamatan,
+    category, photos and certifications (three queries; none for an empty page)."""
+    if not ids:
+        return []
+    by_id = {
+        p.pk: p
+        for p in Product.objects.filter(pk__in=ids)
+        .select_related("business", "business__district", "category")
+        .defer(*SELLER_PERSONAL_FIELDS)
+        .prefetch_related("photos__thumbnail", "certifications__type")
+    }
+    return [by_id[pk] for pk in ids if pk in by_id]
+
+
 def product_search(
     *,
     query: str = "",
@@ -600,16 +765,25 @@ def product_search_uncached(
         sort = "relevance"
     size = page_size or umkm_policy().search_page_size
     parsed = parse_query(query)
-    base = apply_filters(public_products(), filters)
+    postgres = is_postgresql()
+    base = _postgres_base(filters) if postgres else apply_filters(public_products(), filters)
     fuzzy = False
+    facets: dict[str, list[FacetValue]] = {}
+    total: int | None = None
     if parsed.is_empty and not parsed.excluded:
         matched = base
         has_relevance = False
     else:
         has_relevance = not parsed.is_empty
-        matched = _postgres_match(base, parsed) if is_postgresql() else _sqlite_match(base, parsed)
-        if not parsed.is_empty and parsed.terms and not matched.exists():
-            if is_postgresql():
+        matched = _postgres_match(base, parsed) if postgres else _sqlite_match(base, parsed)
+        if postgres and with_facets:
+            # The facet query gives the total: no separate existence check.
+            facets, total = _postgres_facets(matched)
+            found = total > 0
+        else:
+            found = matched.exists()
+        if not parsed.is_empty and parsed.terms and not found:
+            if postgres:
                 matched = _postgres_fuzzy(base, parsed)
             else:
                 corrections = _corrections(base, parsed)
@@ -619,18 +793,24 @@ def product_search_uncached(
                     else base.none().annotate(relevance=Value(0.0, output_field=FloatField()))
                 )
             fuzzy = True
+            total = None
 
-    ordered = (
-        _order(matched, sort, has_relevance)
-        .select_related("business", "business__district", "category")
-        .defer(*SELLER_PERSONAL_FIELDS)
-        .prefetch_related("photos__thumbnail", "certifications__type")
-    )
-    paginator = Paginator(ordered, size)
-    page_number = max(1, min(int(page or 1), paginator.num_pages or 1))
-    current = paginator.page(page_number)
-    total = paginator.count
-    facets = _facets(matched) if with_facets else {}
+    if with_facets and total is None:
+        if postgres:
+            facets, total = _postgres_facets(matched)
+        else:
+            facets = _facets(matched)
+    if total is None:
+        total = matched.count()
+    ordered = _order(matched, sort, has_relevance)
+    # As Paginator (an empty result is one empty page), with the total already known.
+    num_pages = max(1, -(-total // size))
+    page_number = max(1, min(int(page or 1), num_pages))
+    offset = (page_number - 1) * size
+    # The page's ids first (ordering the matches without joins), then those products with
+    # their relations: joining every match before the top-N sort cost 0.2 s for a broad word.
+    ids = list(ordered.values_list("pk", flat=True)[offset : offset + size]) if total else []
+    products = products_for_page(ids)
     if total == 0 and log_empty and str(query or "").strip():
         SearchQueryLog.objects.create(
             query=mask_text(" ".join(str(query).split()))[:MAX_QUERY_LENGTH],
@@ -638,10 +818,10 @@ def product_search_uncached(
         )
     return SearchResult(
         query=str(query or ""),
-        products=list(current.object_list),
+        products=products,
         total=total,
         page=page_number,
-        num_pages=paginator.num_pages,
+        num_pages=num_pages,
         facets=facets,
         fuzzy=fuzzy,
         filters=filters,
@@ -657,6 +837,7 @@ __all__ = [
     "product_index_update",
     "product_search",
     "product_search_uncached",
+    "products_for_page",
     "products_reindex",
     "public_products",
 ]

@@ -32,6 +32,7 @@ from kotapintar.core.logging import mask_text
 from kotapintar.umkm.models import (
     Business,
     Certification,
+    CertificationType,
     Product,
     ProductCategory,
     SearchQueryLog,
@@ -68,7 +69,14 @@ def _changed(sender: type[Model], **kwargs: Any) -> None:
     catalogue_changed()
 
 
-for _model in (Product, Business, ProductCategory, SearchSynonym, Certification):
+for _model in (
+    Product,
+    Business,
+    ProductCategory,
+    SearchSynonym,
+    Certification,
+    CertificationType,
+):
     post_save.connect(_changed, sender=_model, dispatch_uid=f"umkm-search-{_model.__name__}-save")
     post_delete.connect(
         _changed, sender=_model, dispatch_uid=f"umkm-search-{_model.__name__}-delete"
@@ -96,13 +104,13 @@ def cached_product_search(
     """``search.product_search`` with the answer cached (see the module docstring)."""
     from kotapintar.umkm.search import (
         MAX_QUERY_LENGTH,
-        SELLER_PERSONAL_FIELDS,
         SORTS,
         FacetValue,
         SearchFilters,
         SearchResult,
         parse_query,
         product_search_uncached,
+        products_for_page,
     )
     from kotapintar.umkm.selectors import umkm_policy
 
@@ -160,16 +168,9 @@ def cached_product_search(
             query=mask_text(" ".join(str(query).split()))[:MAX_QUERY_LENGTH],
             filters=filters.as_dict(),
         )
-    by_id = {
-        p.pk: p
-        for p in Product.objects.filter(pk__in=hit["ids"])
-        .select_related("business", "business__district", "category")
-        .defer(*SELLER_PERSONAL_FIELDS)
-        .prefetch_related("photos__thumbnail", "certifications__type")
-    }
     return SearchResult(
         query=str(query or ""),
-        products=[by_id[pk] for pk in hit["ids"] if pk in by_id],
+        products=products_for_page(hit["ids"]),
         total=hit["total"],
         page=hit["page"],
         num_pages=hit["num_pages"],

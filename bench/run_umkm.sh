@@ -6,22 +6,26 @@
 # and product ids drawn from the data. Two load models, as in run_complaints.sh: (a) 50 users
 # who wait 1-3 s between actions (the issue's "50 concurrent users"; 60 s) and (b) 50
 # closed-loop clients without think time (capacity; 30 s). Scenarios: umkm-catalogue (the web
-# pages citizens use) and umkm-api (the same mix on /api/v1/umkm/). Before the load it prints the
+# pages citizens use), umkm-api (the same mix on /api/v1/umkm/) and umkm-catalogue-distinct (the
+# web pages with a long tail of 525 distinct searches, not pre-computed). Before the load it prints the
 # number of SQL queries per page type on this data (a constant per page; also asserted in
-# kotapintar/umkm/tests/test_api.py) and EXPLAIN ANALYZE of the search query.
+# kotapintar/umkm/tests/test_api.py), EXPLAIN ANALYZE of the search query and the time of single
+# searches computed without the answer cache (browse, broad word, selective, typo, filters).
 # Prints a summary per scenario (with "GROUP search" / "GROUP product" rows) and writes
 # bench/results/<scenario>-<timestamp>.json.
 #
 #   bench/run_umkm.sh                      # full run (set-up: about 5-6 minutes)
 #   BENCH_SKIP_SETUP=1 bench/run_umkm.sh   # again, on the data already there
 #   BENCH_SCENARIOS="umkm-catalogue" BENCH_MODELS=users BENCH_SKIP_SETUP=1 bench/run_umkm.sh
+#   BENCH_SEARCH_CACHE=0 BENCH_SKIP_SETUP=1 bench/run_umkm.sh   # the search answer cache off
 #
 # Settings (environment): BENCH_DATABASE_URL (default
 # postgres://postgres@localhost/kotapintar_bench_umkm), BENCH_PORT (8773), BENCH_WORKERS (4),
 # BENCH_CONCURRENCY (50), BENCH_DURATION (30, clients), BENCH_USER_DURATION (60, users),
 # BENCH_REDIS_URL (redis://127.0.0.1:6379/7: a database of its own, flushed before the load),
 # BENCH_THINK_TIME (1-3), BENCH_MODELS ("users clients"), BENCH_SCENARIOS ("umkm-catalogue
-# umkm-api"), BENCH_SEED (1), PYTHON (.venv/bin/python). The database is created if missing and
+# umkm-api umkm-catalogue-distinct"), BENCH_SEARCH_CACHE (1; 0 = every search computed: the
+# server runs with UMKM_SEARCH_ANSWER_CACHE=0), BENCH_SEED (1), PYTHON (.venv/bin/python). The database is created if missing and
 # is never dropped; it holds demo data only. Set-up generates only the users and umkm demo data
 # (--only users,umkm): the other modules' five-year data sets are not needed here.
 set -euo pipefail
@@ -39,7 +43,8 @@ DURATION=${BENCH_DURATION:-30}
 USER_DURATION=${BENCH_USER_DURATION:-60}
 THINK_TIME=${BENCH_THINK_TIME:-1-3}
 MODELS=${BENCH_MODELS:-users clients}
-SCENARIOS=${BENCH_SCENARIOS:-umkm-catalogue umkm-api}
+SCENARIOS=${BENCH_SCENARIOS:-umkm-catalogue umkm-api umkm-catalogue-distinct}
+SEARCH_CACHE=${BENCH_SEARCH_CACHE:-1}
 SEED=${BENCH_SEED:-1}
 
 RESOLVED=$KOTAPINTAR_VAR_DIR/bench-scenarios  # scenarios with product ids from the data
@@ -129,7 +134,34 @@ with connection.cursor() as cursor:
     print('EXPLAIN ANALYZE (search: bika ambon)')
     for (line,) in cursor.fetchall():
         print('  ' + line)
+
+import statistics, time
+from kotapintar.umkm.search import product_search_uncached
+print('Single searches computed without the answer cache (median of 3, ms; SQL queries)')
+for label, kwargs in {
+    'browse (no query)': {},
+    'browse, newest, page 3': {'sort': 'newest', 'page': 3},
+    'browse, category + price': {'filters': {'category': 'makanan-minuman', 'price_min': 25001, 'price_max': 100000}},
+    'broad word (oleh oleh)': {'query': 'oleh oleh'},
+    'broad word (kopi)': {'query': 'kopi'},
+    'selective (bika ambon)': {'query': 'bika ambon'},
+    'typo (bika ambn)': {'query': 'bika ambn'},
+    'filters (kopi, kopi, mikro)': {'query': 'kopi', 'filters': {'category': 'kopi', 'scale': 'mikro'}},
+    'certificate (bika ambon, halal)': {'query': 'bika ambon', 'filters': {'certification': 'halal'}},
+}.items():
+    times = []
+    for _ in range(3):
+        with CaptureQueriesContext(connection) as queries:
+            started = time.perf_counter()
+            result = product_search_uncached(log_empty=False, **kwargs)
+            times.append((time.perf_counter() - started) * 1000)
+    print(f'{label:<34} {statistics.median(times):>6.0f} ms  {len(queries):>2} queries  {result.total:>7} results')
 "
+
+if [[ $SEARCH_CACHE == 0 ]]; then
+  export UMKM_SEARCH_ANSWER_CACHE=0
+  step "Search answer cache OFF (UMKM_SEARCH_ANSWER_CACHE=0): every search is computed"
+fi
 
 "$PYTHON" -c "import os, redis; redis.Redis.from_url(os.environ['REDIS_URL']).flushdb()"
 bench_server_start "$PORT" "$WORKERS"
@@ -138,12 +170,17 @@ for scenario in $SCENARIOS; do
   # Warm-up (not recorded): each search of the scenario once (computes its answer into the
   # shared cache, as the first visitors after a deploy would), then 200 random requests
   # (per-process caches).
+  # A scenario with "warm_searches": false (the long tail) is not pre-computed, and the shared
+  # cache is flushed before each of its runs: its searches meet a cold answer cache.
   "$PYTHON" - "$RESOLVED/$scenario.json" "$PORT" <<'PY'
 import json
+import os
 import sys
 import urllib.request
 
 data = json.loads(open(sys.argv[1], encoding="utf-8").read())
+if not data.get("warm_searches", True) or os.environ.get("UMKM_SEARCH_ANSWER_CACHE") == "0":
+    sys.exit(0)
 for step in data["requests"]:
     if step.get("group") == "search":
         urllib.request.urlopen(f"http://127.0.0.1:{sys.argv[2]}{step['path']}", timeout=120).read()
@@ -163,6 +200,9 @@ PY
         ;;
       *) echo "unknown model $model (users or clients)" >&2; exit 2 ;;
     esac
+    if grep -q '"warm_searches": false' "bench/scenarios/$scenario.json"; then
+      "$PYTHON" -c "import os, redis; redis.Redis.from_url(os.environ['REDIS_URL']).flushdb()"
+    fi
     "$PYTHON" bench/load.py --scenario "$RESOLVED/$scenario.json" --base-url "http://127.0.0.1:$PORT" \
       --concurrency "$CONCURRENCY" "${model_args[@]}" --server-pid "$SERVER_PID" --seed "$SEED"
   done

@@ -14,12 +14,16 @@ category, a synonym or a product's certificates. It is replaced at once and agai
 transaction commits (a search running in between cannot keep the old answer under the new
 token). A delisted product or a rejected business therefore leaves search immediately; a
 change made without the ORM's save (a bulk update) shows within ``TIMEOUT``.
+
+``UMKM_SEARCH_ANSWER_CACHE=0`` in the environment turns the answer cache off (every search is
+computed; ``bench/run_umkm.sh`` with ``BENCH_SEARCH_CACHE=0`` measures that uncached path).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import os
 import uuid
 from typing import TYPE_CHECKING, Any
 
@@ -48,6 +52,10 @@ RESULT_PREFIX = "umkm:search:result"
 #: this only bounds staleness after bulk updates that bypass them (none change what a search
 #: finds: stock is updated in bulk, but products are always reloaded fresh).
 TIMEOUT = 600
+
+
+def answer_cache_enabled() -> bool:
+    return os.environ.get("UMKM_SEARCH_ANSWER_CACHE", "1") != "0"
 
 
 def catalogue_version() -> str:
@@ -114,6 +122,16 @@ def cached_product_search(
     )
     from kotapintar.umkm.selectors import umkm_policy
 
+    if not answer_cache_enabled():
+        return product_search_uncached(
+            query=query,
+            filters=filters,
+            sort=sort,
+            page=page,
+            page_size=page_size,
+            with_facets=with_facets,
+            log_empty=log_empty,
+        )
     if not isinstance(filters, SearchFilters):
         filters = SearchFilters.from_mapping(filters)
     if sort not in SORTS:

@@ -219,3 +219,19 @@ def test_curated_product_searchable_at_once_and_delisted_gone(catalogue: Any) ->
     assert names(product_search(query="pandan")) == ["Bolu Gulung Pandan"]
     product_delist(actor=officer, product=product, reason="Harga tidak wajar")
     assert product_search(query="pandan").total == 0
+
+
+def test_answer_cache_can_be_turned_off(catalogue: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``UMKM_SEARCH_ANSWER_CACHE=0`` (the benchmark's uncached run): every search computed."""
+    from kotapintar.umkm.models import Product
+
+    def search() -> list[str]:
+        return names(product_search(query="ulos"))
+
+    assert sorted(search()) == ["Kain Ulos Ragi Hotang", "Ulos Sadum"]
+    # A bulk update bypasses the signals: the cached answer still lists the product...
+    Product.objects.filter(name="Ulos Sadum").update(status=ProductStatus.DELISTED)
+    assert "Ulos Sadum" in search()
+    # ...while without the answer cache it is gone at once.
+    monkeypatch.setenv("UMKM_SEARCH_ANSWER_CACHE", "0")
+    assert search() == ["Kain Ulos Ragi Hotang"]

@@ -22,6 +22,11 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("kurasi/<uuid:public_id>/", v.dinas_curate, name="dinas_curate"),
     path("produk/", v.dinas_products, name="dinas_products"),
     path("produk/<uuid:public_id>/turun-tayang/", v.dinas_delist, name="dinas_delist"),
+    path(
+        "produk/<uuid:public_id>/e-katalog/",
+        v.dinas_national_catalogue,
+        name="dinas_national_catalogue",
+    ),
     path("ulasan/", v.dinas_reviews, name="dinas_reviews"),
     path("ulasan/<int:pk>/", v.dinas_review_moderate, name="dinas_review_moderate"),
     path("program/", v.dinas_programmes, name="dinas_programmes"),

@@ -323,6 +323,28 @@ def dinas_delist(request: HttpRequest, public_id: str) -> HttpResponse:
 
 
 @dinas_required
+@require_POST
+def dinas_national_catalogue(request: HttpRequest, public_id: str) -> HttpResponse:
+    """Record that a listed product is (or is no longer) on the national e-Katalog (INAPROC)."""
+    actor = _actor(request)
+    product: Product = get_or_404(
+        selectors.product_list_for_dinas(actor=actor).filter(status=ProductStatus.LISTED),
+        public_id=public_id,
+    )
+    listed = request.POST.get("listed") == "1"
+    success = (
+        _("Recorded: the product is on the national e-Katalog.")
+        if listed
+        else _("Recorded: the product is no longer on the national e-Katalog.")
+    )
+    with report_outcome(request, success=success):
+        services.product_national_catalogue_mark(
+            actor=actor, product=product, listed=listed, request=request
+        )
+    return _redirect("umkm:dinas_products")
+
+
+@dinas_required
 @require_GET
 def dinas_reviews(request: HttpRequest) -> HttpResponse:
     qs = selectors.reviews_pending(actor=_actor(request)).order_by("created_at", "pk")

@@ -146,6 +146,7 @@ def post_urls(w: World) -> list[tuple[str, dict[str, Any]]]:
         (reverse("umkm:dinas_claim_decide", args=[w.claim.pk]), {"decision": "approve"}),
         (reverse("umkm:dinas_curate", args=[w.pending.public_id]), {"decision": "approve"}),
         (reverse("umkm:dinas_delist", args=[w.listed.public_id]), {"reason": "Harga"}),
+        (reverse("umkm:dinas_national_catalogue", args=[w.listed.public_id]), {"listed": "1"}),
         (reverse("umkm:dinas_review_moderate", args=[w.review.pk]), {"decision": "approve"}),
         (
             reverse("umkm:dinas_programme_create"),
@@ -395,6 +396,41 @@ def test_delist_removes_the_product_from_search_and_ordering_at_once(
     entry = AuditEntry.objects.get(action="umkm.product_delist")
     assert entry.actor == world.dinas
     assert entry.after == {"status": ProductStatus.DELISTED}
+
+
+def test_national_catalogue_mark_feeds_the_e_katalog_filter_and_is_audited(
+    world: World, client: Client
+) -> None:
+    url = reverse("umkm:dinas_national_catalogue", args=[world.listed.public_id])
+    assert product_search(query="", filters={"national_catalogue": True}).total == 0
+    client.force_login(world.dinas)
+
+    response = client.post(url, {"listed": "1"}, follow=True)
+
+    assert "Tercatat: produk sudah tayang di e-Katalog nasional." in response.content.decode()
+    world.listed.refresh_from_db()
+    assert world.listed.in_national_catalogue is True
+    found = product_search(query="", filters={"national_catalogue": True})
+    assert [p.pk for p in found.products] == [world.listed.pk]
+    entry = AuditEntry.objects.get(action="umkm.product_national_catalogue")
+    assert (entry.actor, entry.after) == (world.dinas, {"in_national_catalogue": True})
+
+    client.post(url, {"listed": "0"})
+    world.listed.refresh_from_db()
+    assert world.listed.in_national_catalogue is False
+    assert product_search(query="", filters={"national_catalogue": True}).total == 0
+
+
+def test_only_a_listed_product_can_be_marked_for_the_e_katalog(
+    world: World, client: Client
+) -> None:
+    client.force_login(world.dinas)
+    url = reverse("umkm:dinas_national_catalogue", args=[world.pending.public_id])
+
+    assert client.post(url, {"listed": "1"}).status_code == 404
+    world.pending.refresh_from_db()
+    assert world.pending.in_national_catalogue is False
+    assert not AuditEntry.objects.filter(action="umkm.product_national_catalogue").exists()
 
 
 def test_review_moderation_publishes_or_rejects(world: World, client: Client) -> None:

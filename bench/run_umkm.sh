@@ -125,10 +125,9 @@ parsed = parse_query('bika ambon')
 with connection.cursor() as cursor:
     cursor.execute(
         'EXPLAIN (ANALYZE, BUFFERS) SELECT p.id FROM umkm_product p '
-        'JOIN umkm_business b ON b.id = p.business_id '
-        \"WHERE p.status = 'tayang' AND b.verification_status = 'terverifikasi' AND b.is_active \"
-        'AND p.search_vector @@ to_tsquery(%s::regconfig, %s) '
-        'ORDER BY ts_rank(p.search_vector, to_tsquery(%s::regconfig, %s)) DESC LIMIT 20',
+        'WHERE p.is_public AND p.search_vector @@ to_tsquery(%s::regconfig, %s) '
+        'ORDER BY ts_rank(p.search_vector, to_tsquery(%s::regconfig, %s)) DESC, '
+        'p.listed_at DESC, p.id DESC LIMIT 20',
         [SEARCH_CONFIG, _tsquery(parsed), SEARCH_CONFIG, _tsquery(parsed)],
     )
     print('EXPLAIN ANALYZE (search: bika ambon)')

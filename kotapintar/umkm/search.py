@@ -17,6 +17,11 @@ each as a word prefix), ``"a phrase"`` and ``-exclusion``.
 
 Only public products are ever searched (listed, business verified and active). Facet counts are
 computed on the filtered result set, so each facet's counts add up to the result count.
+
+On PostgreSQL the public flag, kecamatan, scale, top-level category and valid certificate types
+are read from columns copied onto the product by triggers (migration 0003): filters need no
+join, all facets and the total are one query (``_postgres_facets``), and the page is ordered on
+the product table alone before its 20 products are loaded (``products_for_page``).
 A query that finds nothing is logged in ``SearchQueryLog`` without any personal data.
 """
 

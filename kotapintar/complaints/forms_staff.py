@@ -29,7 +29,13 @@ from kotapintar.complaints.models import (
     ResponseTemplate,
     Status,
 )
-from kotapintar.complaints.widgets import FastSelect
+from kotapintar.complaints.widgets import (
+    FastDateInput,
+    FastLabelsMixin,
+    FastSelect,
+    FastTextarea,
+    FastTextInput,
+)
 from kotapintar.regions.models import District
 from kotapintar.regions.selectors import city_districts
 
@@ -79,7 +85,7 @@ WORK_TABS = frozenset({QueueTab.TRIAGE, QueueTab.VALIDATION, QueueTab.MINE, Queu
 STATUS_OPEN = "open"
 
 
-class ComplaintFilterForm(forms.Form):
+class ComplaintFilterForm(FastLabelsMixin, forms.Form):
     """Filters shared by the queue and the export (so that both list the same reports)."""
 
     status = forms.ChoiceField(label=_("Status"), required=False, widget=FastSelect)
@@ -108,10 +114,10 @@ class ComplaintFilterForm(forms.Form):
     )
     overdue = forms.BooleanField(label=_("Overdue only"), required=False)
     date_from = forms.DateField(
-        label=_("Submitted from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Submitted from"), required=False, widget=FastDateInput(attrs={"type": "date"})
     )
     date_to = forms.DateField(
-        label=_("Submitted until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Submitted until"), required=False, widget=FastDateInput(attrs={"type": "date"})
     )
     sort = forms.ChoiceField(
         widget=FastSelect,
@@ -287,15 +293,17 @@ def _text(label: Any, *, required: bool = True, max_length: int = TEXT_MAX) -> f
         required=required,
         max_length=max_length,
         strip=True,
-        widget=forms.Textarea(attrs={"rows": 3}),
+        widget=FastTextarea(attrs={"rows": 3}),
     )
 
 
 def _reason(required: bool = True) -> forms.CharField:
-    return forms.CharField(label=_("Reason"), required=required, max_length=REASON_MAX)
+    return forms.CharField(
+        label=_("Reason"), required=required, max_length=REASON_MAX, widget=FastTextInput
+    )
 
 
-class EmptyActionForm(forms.Form):
+class EmptyActionForm(FastLabelsMixin, forms.Form):
     """Actions without input (verify, close)."""
 
     def __init__(self, *args: Any, complaint: Complaint, actor: User, **kwargs: Any) -> None:
@@ -305,13 +313,16 @@ class EmptyActionForm(forms.Form):
 
 
 class RejectForm(EmptyActionForm):
-    reason = forms.ChoiceField(label=_("Reason"), choices=RejectionReason.choices)
+    reason = forms.ChoiceField(
+        label=_("Reason"), choices=RejectionReason.choices, widget=FastSelect
+    )
     # The service requires it for "not our authority" (where to go instead) and "unclear".
     note = _text(_("Explanation for the citizen"), required=False)
     duplicate_of = forms.CharField(
         label=_("Original report (reference number)"),
         required=False,
         max_length=20,
+        widget=FastTextInput,
         help_text=_("Only for duplicates, e.g. ADU-7K3M-Q9XA."),
     )
 
@@ -338,10 +349,16 @@ class RejectForm(EmptyActionForm):
 
 class AgencyChoiceForm(EmptyActionForm):
     agency = forms.ModelChoiceField(
+        widget=FastSelect,
         label=_("Agency"),
         queryset=Agency.objects.filter(is_active=True).order_by("name"),
         to_field_name="code",
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Options from the memoised list (a report page shows this form for every report).
+        _options_from(_model_field(self, "agency"), selectors.agencies_active_list())
 
 
 class DisposeForm(AgencyChoiceForm):
@@ -363,6 +380,10 @@ class TransferForm(AgencyChoiceForm):
             field.queryset = Agency.objects.filter(is_active=True).exclude(
                 pk=self.complaint.agency_id
             )
+            _options_from(
+                field,
+                [a for a in selectors.agencies_active_list() if a.pk != self.complaint.agency_id],
+            )
 
 
 class ReasonForm(EmptyActionForm):
@@ -372,6 +393,8 @@ class ReasonForm(EmptyActionForm):
 
 
 class OfficerChoiceField(forms.ModelChoiceField[User]):
+    widget = FastSelect
+
     def label_from_instance(self, obj: Any) -> str:
         return str(obj.full_name or obj.get_short_name())
 
@@ -394,6 +417,7 @@ class StartForm(EmptyActionForm):
 
 class UpdateForm(EmptyActionForm):
     template = forms.ModelChoiceField(
+        widget=FastSelect,
         label=_("Response template"),
         queryset=ResponseTemplate.objects.none(),
         required=False,
@@ -404,7 +428,11 @@ class UpdateForm(EmptyActionForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        _model_field(self, "template").queryset = response_templates_for(self.complaint)
+        field = _model_field(self, "template")
+        field.queryset = response_templates_for(self.complaint)
+        #: The templates offered, read once: the options and the page's template texts.
+        self.templates: list[ResponseTemplate] = list(field.queryset)
+        _options_from(field, self.templates)
 
     def clean(self) -> dict[str, Any]:
         super().clean()
@@ -449,23 +477,31 @@ class HideForm(EmptyActionForm):
 
 class RedactForm(EmptyActionForm):
     field = forms.ChoiceField(
-        label=_("Field"), choices=[("title", _("Title")), ("description", _("Description"))]
+        label=_("Field"),
+        choices=[("title", _("Title")), ("description", _("Description"))],
+        widget=FastSelect,
     )
     new_text = _text(_("New text"))
     reason = _reason()
 
 
 class PhotoRedactForm(EmptyActionForm):
-    photo = forms.ModelChoiceField(label=_("Photo"), queryset=ComplaintPhoto.objects.none())
+    photo = forms.ModelChoiceField(
+        widget=FastSelect, label=_("Photo"), queryset=ComplaintPhoto.objects.none()
+    )
     reason = _reason()
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        _model_field(self, "photo").queryset = self.complaint.photos.filter(is_redacted=False)
+        field = _model_field(self, "photo")
+        field.queryset = self.complaint.photos.filter(is_redacted=False)
+        #: The photos that can be removed, read once (the page hides the form without any).
+        self.photos: list[ComplaintPhoto] = list(field.queryset)
+        _options_from(field, self.photos)
 
 
 class PrivacyForm(EmptyActionForm):
-    privacy = forms.ChoiceField(label=_("Privacy"), choices=Privacy.choices)
+    privacy = forms.ChoiceField(label=_("Privacy"), choices=Privacy.choices, widget=FastSelect)
     # Required by the service when the report becomes less private.
     reason = _reason(required=False)
 

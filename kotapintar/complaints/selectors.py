@@ -245,6 +245,74 @@ def complaint_get_for_actor(*, actor: User | AnonymousUser | None, reference: st
     return complaint
 
 
+def complaint_get_for_staff_page(
+    *, actor: User | AnonymousUser | None, reference: str
+) -> Complaint:
+    """``complaint_get_for_actor`` for the officers' report page: the same visibility, with
+    the reporter and the assignee joined and the configuration relations (category with its
+    group, kecamatan, kelurahan, agency) attached from the memo (``attach_config_relations``).
+    Joining all of them made PostgreSQL spend ~4 ms planning a one-row query."""
+    normalized = normalize_reference(reference or "", prefix="ADU")
+    if normalized is None:
+        raise Http404
+    qs = (
+        complaints_for_actor(actor=actor)
+        .select_related(None)
+        .select_related("assigned_to", "reporter")
+    )
+    complaint = qs.filter(reference=normalized).first()
+    if complaint is None:
+        raise Http404
+    attach_config_relations([complaint])
+    return complaint
+
+
+#: Foreign keys of a report to configuration that ``attach_config_relations`` fills in.
+_CONFIG_RELATIONS = ("category", "district", "village", "agency")
+
+
+def _config_objects(name: str) -> list[Any]:
+    if name == "category":
+        return categories_for_filters()
+    if name == "district":
+        return city_places().districts
+    if name == "village":
+        return city_places().villages
+    return agencies_active_list()
+
+
+def attach_config_relations(complaints: list[Complaint]) -> None:
+    """Set the reports' category (with its group), kecamatan, kelurahan and agency from the
+    per-process configuration memo (``config_cache``) instead of joining them in SQL: a join
+    of the report with its seven related tables cost PostgreSQL 2-4 ms of planning for a
+    handful of rows. An object missing from the memo (an inactive agency, a place outside
+    the city) is read in one query per relation, never per report. The attached objects are
+    shared: callers only read them."""
+    for name in _CONFIG_RELATIONS:
+        field = Complaint._meta.get_field(name)
+        key = field.target_field.attname  # type: ignore[union-attr]
+        attname = field.attname  # type: ignore[union-attr]
+        wanted = {getattr(c, attname) for c in complaints} - {None}
+        if not wanted:
+            continue
+        known = {
+            getattr(obj, key): obj for obj in _config_objects(name) if getattr(obj, key) in wanted
+        }
+        missing = wanted - known.keys()
+        if missing:
+            model = field.related_model
+            rows = model._default_manager.filter(**{f"{key}__in": missing})  # type: ignore[union-attr]
+            if name == "category":
+                rows = rows.select_related("group")
+            elif name == "village":
+                rows = rows.select_related("district")
+            known.update({getattr(obj, key): obj for obj in rows})
+        for complaint in complaints:
+            value = getattr(complaint, attname)
+            if value is not None and value in known:
+                field.set_cached_value(complaint, known[value])  # type: ignore[union-attr]
+
+
 def _is_handler(user: User | None, complaint: Complaint) -> bool:
     """Staff who work on this report (its agency's staff, the assignee, triage, analysts)."""
     if user is None:

@@ -80,8 +80,18 @@ def _queue_order(qs: QuerySet[Complaint], *, sort: str, now: Any) -> QuerySet[Co
     )
 
 
-def _list_queryset(qs: QuerySet[Complaint]) -> QuerySet[Complaint]:
-    return qs.select_related("category", "district", "village", "agency", "assigned_to")
+def _list_rows(page_ids: list[int]) -> list[Complaint]:
+    """The queue page's reports with what the table shows: the assignee joined (without the
+    encrypted fields nobody reads here), the configuration relations from the memo
+    (``selectors.attach_config_relations``: joining them cost more planning than the page's
+    query itself)."""
+    rows = list(
+        Complaint.objects.filter(pk__in=page_ids)
+        .select_related("assigned_to")
+        .defer("reporter_email", "reporter_phone", "assigned_to__phone", "assigned_to__nik")
+    )
+    selectors.attach_config_relations(rows)
+    return rows
 
 
 #: A queue count at or above this is reused for ``QUEUE_COUNT_CACHE_SECONDS``: counting a city's
@@ -118,7 +128,7 @@ def _queue_page(
         cache_seconds=QUEUE_COUNT_CACHE_SECONDS,
     ).get_page(number)
     page_ids = list(page.object_list)
-    rows = _list_queryset(Complaint.objects.filter(pk__in=page_ids)) if page_ids else []
+    rows = _list_rows(page_ids) if page_ids else []
     by_id = {c.pk: c for c in rows}
     return page, [by_id[pk] for pk in page_ids if pk in by_id]
 
@@ -476,7 +486,7 @@ def _render_detail(
             form = bound[1]
         else:
             form = _build_form(action, complaint, actor)
-        if action == "redact_photo" and not form.fields["photo"].queryset.exists():  # type: ignore[attr-defined]
+        if isinstance(form, f.PhotoRedactForm) and not form.photos:
             continue
         spec = ACTIONS[action]
         action_forms.append(
@@ -491,10 +501,8 @@ def _render_detail(
         )
     templates = {}
     for item in action_forms:
-        if item["action"] == "update":
-            templates = {
-                str(t.pk): t.body for t in f.response_templates_for(complaint).only("pk", "body")
-            }
+        if isinstance(item["form"], f.UpdateForm):
+            templates = {str(t.pk): t.body for t in item["form"].templates}
     return render(
         request,
         "complaints/staff/detail.html",
@@ -521,7 +529,7 @@ def _render_detail(
 @staff_required
 @require_GET
 def staff_detail(request: HttpRequest, reference: str) -> HttpResponse:
-    complaint = selectors.complaint_get_for_actor(actor=_actor(request), reference=reference)
+    complaint = selectors.complaint_get_for_staff_page(actor=_actor(request), reference=reference)
     return _render_detail(request, complaint)
 
 

@@ -1,13 +1,14 @@
 """A per-process memo of the complaint configuration that every report form and submission reads.
 
-The categories with their groups, questions and options, the policy row, and the city's kecamatan
-and kelurahan change a few times a year (in the admin), but the report form and each submission
-read all of them: loading them per request was a quarter of a submission's time. They are
-memoised in each process under a version token kept in the Django cache (shared by all processes
-when the cache is Redis, as in production); any save or delete of those models replaces the token
-(now, and again when the transaction commits, as ``core.calendar`` does), so every process rebuilds
-on its next read. ``MAX_AGE_SECONDS`` bounds the staleness of a process that missed a change that
-fires no signal (``QuerySet.update``, ``bulk_create`` by a loader) or a per-process cache (locmem).
+The categories with their groups, questions and options, the policy row, the routing rules, and
+the city's kecamatan and kelurahan change a few times a year (in the admin), but the report form
+and each submission read all of them: loading them per request was a quarter of a submission's
+time. They are memoised in each process under a version token kept in the Django cache (shared
+by all processes when the cache is Redis, as in production); any save or delete of those models
+replaces the token (now, and again when the transaction commits, as ``core.calendar`` does), so
+every process rebuilds on its next read. ``MAX_AGE_SECONDS`` bounds the staleness of a process
+that missed a change that fires no signal (``QuerySet.update``, ``bulk_create`` by a loader) or a
+per-process cache (locmem).
 
 The memoised objects are shared between requests: callers must not modify them.
 """
@@ -75,6 +76,7 @@ def connect_signals() -> None:
         CategoryQuestion,
         ComplaintPolicy,
         QuestionOption,
+        RoutingRule,
     )
     from kotapintar.regions.models import District, Village
 
@@ -85,6 +87,7 @@ def connect_signals() -> None:
         CategoryQuestion,
         QuestionOption,
         ComplaintPolicy,
+        RoutingRule,
         District,
         Village,
     ):

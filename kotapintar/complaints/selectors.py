@@ -54,6 +54,7 @@ from kotapintar.complaints.models import (
     ComplaintPolicy,
     EventKind,
     Privacy,
+    RoutingRule,
     Status,
 )
 from kotapintar.core.audit import audit_personal_data_read
@@ -128,6 +129,19 @@ def agencies_active_list() -> list[Agency]:
     """Active agencies by name, memoised per process (``config_cache``)."""
     return config_memo(
         "agencies-active", lambda: list(Agency.objects.filter(is_active=True).order_by("name"))
+    )
+
+
+def routing_rules_active_list() -> list[RoutingRule]:
+    """Routing rules of active agencies with their agency, by pk, memoised per process
+    (``config_cache``)."""
+    return config_memo(
+        "routing-rules",
+        lambda: list(
+            RoutingRule.objects.filter(agency__is_active=True)
+            .select_related("agency")
+            .order_by("pk")
+        ),
     )
 
 
@@ -631,6 +645,8 @@ def complaint_answers_display(*, complaint: Complaint) -> list[tuple[str, str]]:
     """The reporter's answers with the questions' wording and the options' labels."""
     shown: list[tuple[str, str]] = []
     answers = complaint.answers or {}
+    if not answers:
+        return shown  # nothing to label: no need to read the category's questions
     for question in complaint.category.questions.prefetch_related("options"):
         if question.code not in answers:
             continue

@@ -39,7 +39,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kotapintar.accounts.models import User
 from kotapintar.accounts.roles import Role
-from kotapintar.agencies.models import Agency
+from kotapintar.agencies.models import Agency, AgencyKind
 from kotapintar.agencies.selectors import kecamatan_agency_for
 from kotapintar.complaints.models import (
     OPEN_STATUSES,
@@ -67,7 +67,12 @@ from kotapintar.complaints.models import (
     SlaStage,
     Status,
 )
-from kotapintar.complaints.selectors import categories_active_list, complaint_policy
+from kotapintar.complaints.selectors import (
+    agencies_active_list,
+    categories_active_list,
+    complaint_policy,
+    routing_rules_active_list,
+)
 from kotapintar.complaints.workflow import ACTION_ROLES, next_status
 from kotapintar.core.audit import audit_record
 from kotapintar.core.notifications import notify
@@ -350,12 +355,18 @@ def _save(complaint: Complaint, fields: Iterable[str]) -> None:
 # --- Routing ---------------------------------------------------------------------------------
 
 
-def complaint_route(complaint: Complaint) -> Agency | None:
+def complaint_route(complaint: Complaint, *, memoised: bool = False) -> Agency | None:
     """The agency a report goes to: the most specific active routing rule, else defaults.
 
     Order: category + kecamatan, category, kecamatan, the fallback rule (neither), then the
     category's default agency, then the kecamatan office of the report's kecamatan.
+
+    ``memoised=True`` answers from the per-process configuration memo (``config_cache``)
+    without a query, for display (the agency pre-selected on the officers' report page); a
+    dispatch always reads the database.
     """
+    if memoised:
+        return _complaint_route_memoised(complaint)
     rules = RoutingRule.objects.filter(agency__is_active=True).select_related("agency")
     district_id = complaint.district_id
     candidates = [
@@ -378,6 +389,39 @@ def complaint_route(complaint: Complaint) -> Agency | None:
         return default
     if district_id:
         return kecamatan_agency_for(district_code=district_id)
+    return None
+
+
+def _complaint_route_memoised(complaint: Complaint) -> Agency | None:
+    """``complaint_route`` over the memoised active rules and agencies (the same order)."""
+    rules, agencies = routing_rules_active_list(), agencies_active_list()
+    category_id, district_id = complaint.category_id, complaint.district_id
+    levels = [
+        (category_id, district_id) if district_id else None,
+        (category_id, None),
+        (None, district_id) if district_id else None,
+        (None, None),
+    ]
+    for level in levels:
+        if level is None:
+            continue
+        for rule in rules:  # by pk, as ``first()`` on an unordered query
+            if (rule.category_id, rule.district_id) == level:
+                return rule.agency
+    default_id = complaint.category.default_agency_id
+    if default_id is not None:
+        default = next((a for a in agencies if a.pk == default_id), None)
+        if default is not None:  # the active list holds the active agencies only
+            return default
+    if district_id:
+        return next(
+            (
+                a
+                for a in agencies
+                if a.kind == AgencyKind.KECAMATAN and a.district_id == district_id
+            ),
+            None,
+        )
     return None
 
 

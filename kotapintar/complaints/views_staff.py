@@ -461,7 +461,7 @@ def _build_form(
     spec = ACTIONS[action]
     kwargs: dict[str, Any] = {"complaint": complaint, "actor": actor, "prefix": action}
     if spec.form_class is f.DisposeForm and request is None:
-        kwargs["routed_agency"] = services.complaint_route(complaint)
+        kwargs["routed_agency"] = services.complaint_route(complaint, memoised=True)
     if request is not None:
         return spec.form_class(request.POST, request.FILES, **kwargs)
     return spec.form_class(**kwargs)

@@ -182,8 +182,15 @@ def test_routing_prefers_category_and_kecamatan_rule() -> None:
     RoutingRuleFactory(category=None, district=None)
     general = RoutingRuleFactory(category=category)
     assert services.complaint_route(complaint) == general.agency
+    assert services.complaint_route(complaint, memoised=True) == general.agency
     specific = RoutingRuleFactory(category=category, district=complaint.district)
     assert services.complaint_route(complaint) == specific.agency
+    # A new rule replaces the memo (signal), and an inactive agency's rule no longer counts.
+    assert services.complaint_route(complaint, memoised=True) == specific.agency
+    specific.agency.is_active = False
+    specific.agency.save()
+    assert services.complaint_route(complaint) == general.agency
+    assert services.complaint_route(complaint, memoised=True) == general.agency
 
 
 def test_duplicate_rejection_links_the_original_and_makes_the_reporter_a_follower() -> None:

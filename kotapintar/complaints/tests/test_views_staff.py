@@ -346,6 +346,57 @@ def test_coordinator_queue_query_count_is_bounded(django_assert_max_num_queries)
     assert len(response.context["rows"]) == 25
 
 
+def test_queue_rows_show_their_relations_without_a_query_per_row(
+    django_assert_max_num_queries,
+) -> None:
+    """Category, kecamatan and agency come from the configuration memo; an agency missing
+    from it (inactive) is read once for the page, not once per row."""
+    old_agency = AgencyFactory(is_active=False, name="Dinas Lama")
+    complaints = [
+        ComplaintFactory(
+            status=Status.IN_PROGRESS,
+            agency=old_agency if index % 3 == 0 else AgencyFactory(),
+            assigned_to=OfficerFactory() if index % 2 else None,
+        )
+        for index in range(25)
+    ]
+    client = _client(CoordinatorFactory())
+    client.get(QUEUE_URL, {"tab": "semua"})
+    with django_assert_max_num_queries(7):  # + the inactive agency, once
+        response = client.get(QUEUE_URL, {"tab": "semua"})
+    shown = {c.pk: c for c, _overdue in response.context["rows"]}
+    assert set(shown) == {c.pk for c in complaints}
+    for complaint in complaints:
+        row = shown[complaint.pk]
+        assert row.category.name == complaint.category.name
+        assert row.category.group.name == complaint.category.group.name
+        assert row.district.name == complaint.district.name
+        assert row.agency.name == complaint.agency.name
+        assert (row.assigned_to and row.assigned_to.full_name) == (
+            complaint.assigned_to and complaint.assigned_to.full_name
+        )
+    body = response.content.decode()
+    assert body.count("Dinas Lama") == 9
+
+
+def test_report_page_query_count_is_bounded(django_assert_max_num_queries) -> None:
+    """The coordinator's report page with every action form: a fixed number of queries
+    (including the audited read of the reporter's contact details)."""
+    complaint = ComplaintFactory(status=Status.DISPOSED, agency=AgencyFactory())
+    _photo(complaint)
+    for _ in range(3):
+        ComplaintEventFactory(complaint=complaint)
+    client = _client(CoordinatorFactory())
+    client.get(_detail_url(complaint))
+    before = AuditEntry.objects.filter(action="personal_data.read").count()
+    with django_assert_max_num_queries(17):
+        response = client.get(_detail_url(complaint))
+    assert response.status_code == 200
+    assert AuditEntry.objects.filter(action="personal_data.read").count() == before + 1
+    forms = {item["action"] for item in response.context["action_forms"]}
+    assert {"transfer", "assign", "redact_photo", "update"} <= forms
+
+
 def test_queue_escapes_report_titles() -> None:
     officer = OfficerFactory()
     ComplaintFactory(

@@ -66,6 +66,7 @@ from kotapintar.core.audit import audit_record
 from kotapintar.core.models.files import StoredFile
 from kotapintar.core.notifications import notify
 from kotapintar.core.reference_numbers import create_with_reference
+from kotapintar.core.seed import seed_row
 from kotapintar.core.sla import sla_pause, sla_resume, sla_start, sla_stop
 from kotapintar.core.uploads import IMAGE, PDF, store_upload, validate_upload
 from kotapintar.regions.models import Village
@@ -90,24 +91,31 @@ class SeedResult:
 
 
 @transaction.atomic
-def civil_registration_seed_load(*, path: Path = SERVICES_FILE) -> SeedResult:
-    """Create or update services, requirements, rejection reasons and the policy from JSON.
+def civil_registration_seed_load(
+    *, path: Path = SERVICES_FILE, update_existing: bool = False
+) -> SeedResult:
+    """Create the services, requirements, rejection reasons and the policy of the JSON file.
 
-    Idempotent: running it twice changes nothing the second time. Rows are matched by code;
-    rows not in the file are left alone (an administrator may have added them).
+    Rows are matched by code. Rows that exist keep what the administrators changed unless
+    ``update_existing`` (the command's ``--update``); rows not in the file are left alone (an
+    administrator may have added them). Running it twice changes nothing the second time.
     """
     data = json.loads(Path(path).read_text(encoding="utf-8"))
     result = SeedResult()
-    policy = civil_registration_policy()
-    for key, value in (data.get("policy") or {}).items():
-        if not hasattr(CivilRegistrationPolicy, key):
-            raise ValueError(f"unknown policy setting: {key}")
-        setattr(policy, key, value)
-    policy.save()
+    policy = CivilRegistrationPolicy.objects.order_by("pk").first()
+    if policy is None or update_existing:
+        policy = policy or CivilRegistrationPolicy()
+        for key, value in (data.get("policy") or {}).items():
+            if not hasattr(CivilRegistrationPolicy, key):
+                raise ValueError(f"unknown policy setting: {key}")
+            setattr(policy, key, value)
+        policy.save()
 
     for order, item in enumerate(data["services"]):
         rules.validate_form_fields_definition(item.get("form_fields", []))
-        service, _created = DocumentService.objects.update_or_create(
+        service, _created = seed_row(
+            DocumentService,
+            update_existing=update_existing,
             code=item["code"],
             defaults={
                 "name": item["name"],
@@ -127,8 +135,11 @@ def civil_registration_seed_load(*, path: Path = SERVICES_FILE) -> SeedResult:
         )
         result.services += 1
         by_code: dict[str, Requirement] = {}
+        new_codes: set[str] = set()
         for req_order, req in enumerate(item.get("requirements", [])):
-            requirement, _created = Requirement.objects.update_or_create(
+            requirement, created = seed_row(
+                Requirement,
+                update_existing=update_existing,
                 service=service,
                 code=req["code"],
                 defaults={
@@ -141,8 +152,12 @@ def civil_registration_seed_load(*, path: Path = SERVICES_FILE) -> SeedResult:
                 },
             )
             by_code[req["code"]] = requirement
+            if created:
+                new_codes.add(req["code"])
             result.requirements += 1
         for req in item.get("requirements", []):
+            if req["code"] not in new_codes and not update_existing:
+                continue
             target = req.get("substitute_for")
             requirement = by_code[req["code"]]
             substitute_for = by_code[target] if target else None
@@ -153,7 +168,9 @@ def civil_registration_seed_load(*, path: Path = SERVICES_FILE) -> SeedResult:
                 requirement.save(update_fields=["substitute_for"])
 
     for order, item in enumerate(data.get("rejection_reasons", [])):
-        RejectionReason.objects.update_or_create(
+        seed_row(
+            RejectionReason,
+            update_existing=update_existing,
             code=item["code"],
             defaults={
                 "label": item["label"],

@@ -37,6 +37,7 @@ from kotapintar.core.models.files import StoredFile
 from kotapintar.core.notifications import notify
 from kotapintar.core.personal_data import identity_blind_index, parse_nik
 from kotapintar.core.reference_numbers import create_with_reference
+from kotapintar.core.seed import seed_row
 from kotapintar.core.uploads import IMAGE, store_upload
 from kotapintar.regions.models import District, Village
 from kotapintar.umkm import rules
@@ -113,12 +114,17 @@ class ReferenceLoadResult:
 
 
 @transaction.atomic
-def umkm_reference_load(*, data_dir: Path = DATA_DIR) -> ReferenceLoadResult:
+def umkm_reference_load(
+    *, data_dir: Path = DATA_DIR, update_existing: bool = False
+) -> ReferenceLoadResult:
     """Load thresholds, certification types, the category tree, synonyms and the policy from
-    ``data/*.json`` (idempotent: existing rows are updated, nothing is deleted)."""
+    ``data/*.json``: missing rows are created; existing ones keep what administrators changed
+    unless ``update_existing`` (the command's ``--update``); nothing is deleted."""
     thresholds = json.loads((data_dir / "thresholds.json").read_text(encoding="utf-8"))
     for row in thresholds["thresholds"]:
-        ScaleThreshold.objects.update_or_create(
+        seed_row(
+            ScaleThreshold,
+            update_existing=update_existing,
             scale=row["scale"],
             defaults={
                 "rank": row["rank"],
@@ -129,7 +135,9 @@ def umkm_reference_load(*, data_dir: Path = DATA_DIR) -> ReferenceLoadResult:
         )
     types = json.loads((data_dir / "certification_types.json").read_text(encoding="utf-8"))
     for row in types:
-        CertificationType.objects.update_or_create(
+        seed_row(
+            CertificationType,
+            update_existing=update_existing,
             code=row["code"],
             defaults={
                 "name": row["name"],
@@ -144,7 +152,9 @@ def umkm_reference_load(*, data_dir: Path = DATA_DIR) -> ReferenceLoadResult:
     def load(nodes: list[dict[str, Any]], parent: ProductCategory | None) -> None:
         nonlocal categories
         for node in nodes:
-            category, _created = ProductCategory.objects.update_or_create(
+            category, _created = seed_row(
+                ProductCategory,
+                update_existing=update_existing,
                 slug=node["slug"],
                 defaults={
                     "name": node["name"],
@@ -159,14 +169,19 @@ def umkm_reference_load(*, data_dir: Path = DATA_DIR) -> ReferenceLoadResult:
     load(tree, None)
     synonyms = json.loads((data_dir / "synonyms.json").read_text(encoding="utf-8"))
     for row in synonyms:
-        SearchSynonym.objects.update_or_create(
+        seed_row(
+            SearchSynonym,
+            update_existing=update_existing,
             term=row["term"].strip().lower(),
             defaults={"canonical": row["canonical"].strip().lower()},
         )
     synonyms_invalidate()
     policy_data = json.loads((data_dir / "policy.json").read_text(encoding="utf-8"))
-    if not UmkmPolicy.objects.exists():
+    policy = UmkmPolicy.objects.order_by("pk").first()
+    if policy is None:
         UmkmPolicy.objects.create(**policy_data)
+    elif update_existing:
+        UmkmPolicy.objects.filter(pk=policy.pk).update(**policy_data)
     return ReferenceLoadResult(
         thresholds=len(thresholds["thresholds"]),
         certification_types=len(types),

@@ -60,6 +60,30 @@ def test_seed_loads_every_medan_service_and_is_idempotent() -> None:
     assert policy.duplicate_birth_window_days == 5
 
 
+def test_reloading_keeps_the_administrators_changes_unless_asked_to_update() -> None:
+    civil_registration_seed_load()
+    DocumentService.objects.filter(code="akta-kelahiran").update(sla_working_days=3)
+    CivilRegistrationPolicy.objects.update(pos_delivery_fee_rupiah=15000)
+    RejectionReason.objects.filter(code="tidak-terbaca").update(label="Foto buram")
+    kk = Requirement.objects.get(service__code="akta-kelahiran", code="kk")
+    kk.label = "Kartu Keluarga asli"
+    kk.save()
+
+    civil_registration_seed_load()
+
+    assert DocumentService.objects.get(code="akta-kelahiran").sla_working_days == 3
+    assert CivilRegistrationPolicy.objects.get().pos_delivery_fee_rupiah == 15000
+    assert RejectionReason.objects.get(code="tidak-terbaca").label == "Foto buram"
+    assert Requirement.objects.get(pk=kk.pk).label == "Kartu Keluarga asli"
+
+    call_command("load_civil_registration_services", "--update", stdout=None)
+
+    assert DocumentService.objects.get(code="akta-kelahiran").sla_working_days == 1
+    assert CivilRegistrationPolicy.objects.get().pos_delivery_fee_rupiah == 12000
+    assert RejectionReason.objects.get(code="tidak-terbaca").label != "Foto buram"
+    assert Requirement.objects.get(pk=kk.pk).label != "Kartu Keluarga asli"
+
+
 def test_command_loads_the_seed(capsys: pytest.CaptureFixture[str]) -> None:
     call_command("load_civil_registration_services")
     assert "services=15" in capsys.readouterr().out

@@ -11,7 +11,7 @@ from django.core.management import call_command
 from kotapintar.accounts.roles import module_role_choices
 from kotapintar.core.uploads.access import user_can_access_file
 from kotapintar.testing.factories import UserFactory
-from kotapintar.umkm.models import ProductStatus, ScaleThreshold
+from kotapintar.umkm.models import ProductCategory, ProductStatus, ScaleThreshold, UmkmPolicy
 from kotapintar.umkm.registration import DINAS_ROLE
 from kotapintar.umkm.services import business_nib_document_upload, product_photo_add
 from kotapintar.umkm.tests.factories import (
@@ -31,6 +31,25 @@ def test_load_umkm_reference_twice(db: Any) -> None:
     call_command("load_umkm_reference", stdout=out)
     assert ScaleThreshold.objects.count() == 3
     assert "thresholds=3" in out.getvalue()
+
+
+def test_reloading_reference_data_keeps_the_dinas_changes_unless_asked_to_update(db: Any) -> None:
+    call_command("load_umkm_reference", stdout=StringIO())
+    category = ProductCategory.objects.get(slug="makanan-minuman")
+    file_name = category.name
+    category.name = "Kuliner"
+    category.save()
+    UmkmPolicy.objects.update(price_cap=5_000_000)
+
+    call_command("load_umkm_reference", stdout=StringIO())
+
+    assert ProductCategory.objects.get(pk=category.pk).name == "Kuliner"
+    assert UmkmPolicy.objects.get().price_cap == 5_000_000
+
+    call_command("load_umkm_reference", "--update", stdout=StringIO())
+
+    assert ProductCategory.objects.get(pk=category.pk).name == file_name
+    assert UmkmPolicy.objects.get().price_cap != 5_000_000
 
 
 def test_housekeeping_command(reference_data: Any) -> None:

@@ -77,6 +77,7 @@ from kotapintar.complaints.workflow import ACTION_ROLES, next_status
 from kotapintar.core.audit import audit_record
 from kotapintar.core.notifications import notify
 from kotapintar.core.reference_numbers import create_with_reference
+from kotapintar.core.seed import seed_row
 from kotapintar.core.sla import sla_pause, sla_resume, sla_start, sla_stop
 from kotapintar.core.uploads import IMAGE, store_upload, validate_upload
 from kotapintar.regions.geo import InvalidCoordinatesError
@@ -1966,11 +1967,14 @@ class CategoriesLoadResult:
 
 
 @transaction.atomic
-def complaint_categories_load(*, path: Path = CATEGORIES_FILE) -> CategoriesLoadResult:
-    """Create or update the groups, categories, questions, routing and templates of ``path``.
+def complaint_categories_load(
+    *, path: Path = CATEGORIES_FILE, update_existing: bool = False
+) -> CategoriesLoadResult:
+    """Create the groups, categories, questions, routing and templates of ``path``.
 
-    Idempotent (matched by code; templates by title). Needs the agencies loaded first
-    (``load_reference_data``). Rows added in the admin are left alone.
+    Matched by code (templates by title). Existing rows keep what administrators changed unless
+    ``update_existing`` (the command's ``--update``); rows added in the admin are left alone.
+    Idempotent. Needs the agencies loaded first (``load_reference_data``).
     """
     data = json.loads(path.read_text(encoding="utf-8"))
     needed = {c.get("default_agency") for c in data["categories"]} | {
@@ -1986,13 +1990,18 @@ def complaint_categories_load(*, path: Path = CATEGORIES_FILE) -> CategoriesLoad
     result = CategoriesLoadResult()
     groups = {}
     for row in data["groups"]:
-        groups[row["code"]], _created = CategoryGroup.objects.update_or_create(
-            code=row["code"], defaults={"name": row["name"], "order": row.get("order", 0)}
+        groups[row["code"]], _created = seed_row(
+            CategoryGroup,
+            update_existing=update_existing,
+            code=row["code"],
+            defaults={"name": row["name"], "order": row.get("order", 0)},
         )
         result.groups += 1
     categories = {}
     for row in data["categories"]:
-        category, _created = Category.objects.update_or_create(
+        category, _created = seed_row(
+            Category,
+            update_existing=update_existing,
             code=row["code"],
             defaults={
                 "group": groups[row["group"]],
@@ -2010,7 +2019,9 @@ def complaint_categories_load(*, path: Path = CATEGORIES_FILE) -> CategoriesLoad
         categories[category.code] = category
         result.categories += 1
         for q_order, q in enumerate(row.get("questions", []), start=1):
-            question, _created = CategoryQuestion.objects.update_or_create(
+            question, _created = seed_row(
+                CategoryQuestion,
+                update_existing=update_existing,
                 category=category,
                 code=q["code"],
                 defaults={
@@ -2023,7 +2034,9 @@ def complaint_categories_load(*, path: Path = CATEGORIES_FILE) -> CategoriesLoad
             )
             result.questions += 1
             for o_order, o in enumerate(q.get("options", []), start=1):
-                QuestionOption.objects.update_or_create(
+                seed_row(
+                    QuestionOption,
+                    update_existing=update_existing,
                     question=question,
                     key=o["key"],
                     defaults={
@@ -2036,15 +2049,21 @@ def complaint_categories_load(*, path: Path = CATEGORIES_FILE) -> CategoriesLoad
                 result.options += 1
     for rule in data.get("routing", []):
         category_code, district_code = rule.get("category"), rule.get("district")
-        RoutingRule.objects.update_or_create(
+        seed_row(
+            RoutingRule,
+            update_existing=update_existing,
             category=categories[category_code] if category_code else None,
             district_id=district_code,
             defaults={"agency": agencies[rule["agency"]]},
         )
         result.rules += 1
     for template in data.get("templates", []):
-        ResponseTemplate.objects.update_or_create(
-            title=template["title"], agency=None, defaults={"body": template["body"]}
+        seed_row(
+            ResponseTemplate,
+            update_existing=update_existing,
+            title=template["title"],
+            agency=None,
+            defaults={"body": template["body"]},
         )
         result.templates += 1
     return result

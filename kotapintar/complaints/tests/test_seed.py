@@ -52,6 +52,21 @@ def test_loading_twice_keeps_the_counts(medan: None) -> None:
     assert "categories=21" in out.getvalue()
 
 
+def test_reloading_keeps_the_administrators_changes_unless_asked_to_update(
+    medan: None,
+) -> None:
+    call_command("load_complaint_categories", stdout=StringIO())
+    pothole = Category.objects.get(code="jalan-rusak")
+    days_in_file = pothole.resolution_working_days
+    Category.objects.filter(pk=pothole.pk).update(resolution_working_days=days_in_file + 4)
+
+    call_command("load_complaint_categories", stdout=StringIO())
+    assert Category.objects.get(pk=pothole.pk).resolution_working_days == days_in_file + 4
+
+    call_command("load_complaint_categories", "--update", stdout=StringIO())
+    assert Category.objects.get(pk=pothole.pk).resolution_working_days == days_in_file
+
+
 def test_emergency_category_blocks_when_someone_is_in_danger(medan: None) -> None:
     call_command("load_complaint_categories", stdout=StringIO())
     darurat = Category.objects.get(code="darurat")

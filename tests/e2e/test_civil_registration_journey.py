@@ -253,6 +253,8 @@ def test_parent_applies_verifier_returns_parent_fixes_officer_issues_parent_prin
     ) as followed:
         _staff_action(desk, "attach_signed_document", detaches=False, signed_file=str(signed))
     assert "PIN dikirim ke pemohon." in followed.value.text()
+    # The message is on the officer's screen too, although htmx swapped only the case panel.
+    assert "PIN dikirim ke pemohon." in desk.locator("#messages").inner_text()
     # The PIN went to the parent by e-mail (task after commit), never to the officer's page.
     pin_mails = [m for m in mail.outbox if "PIN: " in str(m.body)]
     assert len(pin_mails) == 1 and pin_mails[0].to == [world.citizen.email]

@@ -15,12 +15,11 @@ from __future__ import annotations
 from typing import Any, TypeVar
 
 from django.contrib.auth.models import AnonymousUser
-from django.core.exceptions import MultipleObjectsReturned, ObjectDoesNotExist
 from django.db.models import Model, QuerySet
-from django.http import Http404
 
 from kotapintar.accounts.models import User
 from kotapintar.accounts.roles import CITY_WIDE_ROLES, Role
+from kotapintar.core.lookups import get_or_404
 
 M = TypeVar("M", bound=Model)
 
@@ -77,7 +76,4 @@ def get_scoped_or_404(
         agency_field=agency_field,
         unit_field=unit_field,
     )
-    try:
-        return scoped.get(**lookup)
-    except (ObjectDoesNotExist, MultipleObjectsReturned) as exc:
-        raise Http404 from exc
+    return get_or_404(scoped, **lookup)

@@ -25,7 +25,6 @@ one shape (``kotapintar.core.api.errors``).
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
@@ -65,6 +64,7 @@ from kotapintar.civil_registration.serializers import (
     QueueFilterSerializer,
 )
 from kotapintar.core.api.pagination import StandardPagination
+from kotapintar.core.lookups import get_or_404
 
 IDEMPOTENCY_KEY_MAX_LENGTH = services.IDEMPOTENCY_KEY_MAX_LENGTH
 DOCUMENT_FIELD_PREFIX = "documents."
@@ -89,13 +89,6 @@ def _user(request: Request) -> User:
     user = request.user
     assert isinstance(user, User) and user.is_authenticated  # IsAuthenticated ran first
     return user
-
-
-def _uuid_or_404(value: str) -> uuid.UUID:
-    try:
-        return uuid.UUID(str(value))
-    except ValueError:
-        raise Http404 from None
 
 
 def _documents(request: Request) -> dict[str, UploadedFile]:
@@ -139,7 +132,7 @@ def _citizen_detail(application: Application) -> dict[str, Any]:
 
 def _own(request: Request, application_id: str) -> Application:
     application = selectors.application_get_for_citizen(
-        actor=_user(request), application_id=_uuid_or_404(application_id)
+        actor=_user(request), application_id=application_id
     )
     return (
         Application.objects.select_related("service", "unit", "rejection_reason")
@@ -322,9 +315,7 @@ def _officer(request: Request) -> User:
 
 def _case(request: Request, application_id: str) -> tuple[User, Application]:
     user = _officer(request)
-    return user, selectors.application_get_for_officer(
-        actor=user, application_id=_uuid_or_404(application_id)
-    )
+    return user, selectors.application_get_for_officer(actor=user, application_id=application_id)
 
 
 def _case_page(request: Request, user: User, application: Application) -> dict[str, Any]:
@@ -403,15 +394,12 @@ class DocumentVerifyView(APIView):
     )
     def post(self, request: Request, application_id: str, document_id: str) -> Response:
         user, application = _case(request, application_id)
-        document = (
+        document = get_or_404(
             ApplicationDocument.objects.filter(
-                application=application, pk=_uuid_or_404(document_id), is_superseded=False
-            )
-            .select_related("application")
-            .first()
+                application=application, is_superseded=False
+            ).select_related("application"),
+            pk=document_id,
         )
-        if document is None:
-            raise Http404
         serializer = ApplicationDocumentVerifySerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data

@@ -18,7 +18,6 @@ from datetime import datetime
 from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
-from django.core.exceptions import ValidationError
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404, HttpRequest
 from django.utils import timezone
@@ -37,6 +36,7 @@ from kotapintar.civil_registration.models import (
     Requirement,
 )
 from kotapintar.core.audit import audit_personal_data_read
+from kotapintar.core.lookups import get_or_404
 from kotapintar.core.models.files import StoredFile
 from kotapintar.core.personal_data import mask_identity_number
 from kotapintar.core.sla import SlaState, overdue_q, sla_state
@@ -130,10 +130,7 @@ def application_list_for_citizen(*, actor: Actor) -> QuerySet[Application]:
 
 def application_get_for_citizen(*, actor: Actor, application_id: uuid.UUID | str) -> Application:
     """The citizen's own application, else ``Http404`` (also for malformed ids)."""
-    try:
-        return application_list_for_citizen(actor=actor).get(pk=application_id)
-    except (Application.DoesNotExist, ValidationError, ValueError):
-        raise Http404 from None
+    return get_or_404(application_list_for_citizen(actor=actor), pk=application_id)
 
 
 def application_timeline(
@@ -187,14 +184,12 @@ def application_queue_for_officer(
 
 
 def application_get_for_officer(*, actor: Actor, application_id: uuid.UUID | str) -> Application:
-    try:
-        return (
-            _officer_scope(Application.objects.all(), actor)
-            .select_related("service", "unit", "assigned_officer", "delivery_village")
-            .get(pk=application_id)
-        )
-    except (Application.DoesNotExist, ValidationError, ValueError):
-        raise Http404 from None
+    return get_or_404(
+        _officer_scope(Application.objects.all(), actor).select_related(
+            "service", "unit", "assigned_officer", "delivery_village"
+        ),
+        pk=application_id,
+    )
 
 
 def can_see_personal_data(*, actor: Actor, application: Application) -> bool:

@@ -26,7 +26,6 @@ Errors use the API's one shape (``kotapintar.core.api.errors``).
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 from django.db.models import Prefetch, QuerySet
@@ -42,6 +41,7 @@ from rest_framework.views import APIView
 
 from kotapintar.accounts.models import User
 from kotapintar.core.api.pagination import StandardPagination
+from kotapintar.core.lookups import get_or_404
 from kotapintar.umkm import selectors, services, services_owner
 from kotapintar.umkm.models import Business, Order, OrderLine, Product
 from kotapintar.umkm.search import SearchFilters, product_search
@@ -62,14 +62,6 @@ from kotapintar.umkm.serializers import (
 )
 
 SELLER_ACTIONS = ("accept", "decline", "process", "ship", "complete")
-
-
-def _uuid(value: str) -> uuid.UUID:
-    """Ids in URLs are UUIDs; anything else is simply not found."""
-    try:
-        return uuid.UUID(str(value))
-    except ValueError as exc:
-        raise Http404 from exc
 
 
 def _user(request: Request) -> User:
@@ -159,7 +151,7 @@ class ProductDetailView(APIView):
         responses=UmkmProductDetailSerializer,
     )
     def get(self, request: Request, public_id: str) -> Response:
-        product = selectors.public_product_get(public_id=_uuid(public_id))
+        product = selectors.public_product_get(public_id=public_id)
         return Response(UmkmProductDetailSerializer(product).data)
 
 
@@ -183,7 +175,7 @@ def _own_products(user: User) -> QuerySet[Product]:
 
 
 def _own_product(user: User, public_id: str) -> Product:
-    return selectors.product_get_for_owner(actor=user, public_id=_uuid(public_id))
+    return selectors.product_get_for_owner(actor=user, public_id=public_id)
 
 
 def _product_response(user: User, product: Product, code: int = status.HTTP_200_OK) -> Response:
@@ -207,7 +199,7 @@ class MyProductsView(APIView):
         business = request.query_params.get("business")
         if business:
             qs = qs.filter(
-                business=selectors.business_get_for_owner(actor=user, public_id=_uuid(business))
+                business=selectors.business_get_for_owner(actor=user, public_id=business)
             )
         return _paginated(qs, UmkmOwnProductSerializer, request, self)
 
@@ -345,10 +337,7 @@ def _sales(user: User) -> QuerySet[Order]:
 
 
 def _sale(user: User, public_id: str) -> Order:
-    try:
-        return _sales(user).get(public_id=_uuid(public_id))
-    except (Order.DoesNotExist, ValueError, TypeError) as exc:
-        raise Http404 from exc
+    return get_or_404(_sales(user), public_id=public_id)
 
 
 class MySalesView(APIView):
@@ -426,10 +415,7 @@ class MyOrderView(APIView):
 
     @extend_schema(summary="One of my orders", tags=["umkm"], responses=UmkmBuyerOrderSerializer)
     def get(self, request: Request, public_id: str) -> Response:
-        try:
-            order = _purchases(_user(request)).get(public_id=_uuid(public_id))
-        except (Order.DoesNotExist, ValueError, TypeError) as exc:
-            raise Http404 from exc
+        order = get_or_404(_purchases(_user(request)), public_id=public_id)
         return Response(UmkmBuyerOrderSerializer(order).data)
 
 

@@ -303,14 +303,19 @@ def dinas_products(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _listed_product(actor: User, public_id: str) -> Product:
+    """A product on the catalogue now (delisting and the e-Katalog mark act on these only)."""
+    return get_or_404(
+        selectors.product_list_for_dinas(actor=actor).filter(status=ProductStatus.LISTED),
+        public_id=public_id,
+    )
+
+
 @dinas_required
 @require_POST
 def dinas_delist(request: HttpRequest, public_id: str) -> HttpResponse:
     actor = _actor(request)
-    product: Product = get_or_404(
-        selectors.product_list_for_dinas(actor=actor).filter(status=ProductStatus.LISTED),
-        public_id=public_id,
-    )
+    product = _listed_product(actor, public_id)
     form = f.ReasonForm(request.POST)
     if form.is_valid():
         with report_outcome(request, success=_("The product is taken off the catalogue.")):
@@ -327,10 +332,7 @@ def dinas_delist(request: HttpRequest, public_id: str) -> HttpResponse:
 def dinas_national_catalogue(request: HttpRequest, public_id: str) -> HttpResponse:
     """Record that a listed product is (or is no longer) on the national e-Katalog (INAPROC)."""
     actor = _actor(request)
-    product: Product = get_or_404(
-        selectors.product_list_for_dinas(actor=actor).filter(status=ProductStatus.LISTED),
-        public_id=public_id,
-    )
+    product = _listed_product(actor, public_id)
     listed = request.POST.get("listed") == "1"
     success = (
         _("Recorded: the product is on the national e-Katalog.")

@@ -124,10 +124,10 @@ for label, url in pages.items():
 parsed = parse_query('bika ambon')
 with connection.cursor() as cursor:
     cursor.execute(
-        'EXPLAIN (ANALYZE, BUFFERS) SELECT p.id FROM umkm_product p '
-        'WHERE p.is_public AND p.search_vector @@ to_tsquery(%s::regconfig, %s) '
-        'ORDER BY ts_rank(p.search_vector, to_tsquery(%s::regconfig, %s)) DESC, '
-        'p.listed_at DESC, p.id DESC LIMIT 20',
+        'EXPLAIN (ANALYZE, BUFFERS) SELECT e.product_id FROM umkm_catalogueentry e '
+        'WHERE e.search_vector @@ to_tsquery(%s::regconfig, %s) '
+        'ORDER BY ts_rank(e.search_vector, to_tsquery(%s::regconfig, %s)) DESC, '
+        'e.listed_at DESC, e.product_id DESC LIMIT 20',
         [SEARCH_CONFIG, _tsquery(parsed), SEARCH_CONFIG, _tsquery(parsed)],
     )
     print('EXPLAIN ANALYZE (search: bika ambon)')

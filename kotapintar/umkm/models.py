@@ -445,9 +445,9 @@ class Product(models.Model):
     search_text = models.TextField(blank=True, editable=False)
     search_vector = SearchVectorField(null=True, blank=True, editable=False)
     # Search filters and facets on PostgreSQL, copied from the business, the category tree and
-    # the certificates so that a facet is one GROUP BY over this table: kept by database
-    # triggers (migration 0003; every write path, bulk updates and COPY included). Not used
-    # (and not kept) on SQLite, whose search path joins the source tables.
+    # the certificates by database triggers (migration 0003; every write path, bulk updates and
+    # COPY included), and from here into ``CatalogueEntry`` (migration 0004). Not used (and not
+    # kept) on SQLite, whose search path joins the source tables.
     is_public = models.BooleanField(default=False, editable=False)  # listed, verified, active
     facet_district = models.CharField(max_length=8, blank=True, editable=False)
     facet_scale = models.CharField(max_length=10, blank=True, editable=False)
@@ -464,38 +464,91 @@ class Product(models.Model):
         indexes = [
             models.Index(fields=["status", "business"]),
             models.Index(fields=["status", "price"]),
-            models.Index(
-                fields=["-listed_at", "-id"],
-                name="umkm_product_public_newest",
-                condition=models.Q(is_public=True),
-            ),
-            models.Index(
-                fields=["price", "-id"],
-                name="umkm_product_public_price",
-                condition=models.Q(is_public=True),
-            ),
-            models.Index(
-                fields=["-price", "-id"],
-                name="umkm_product_public_price_d",
-                condition=models.Q(is_public=True),
-            ),
-            # Facet counts by index-only scan when browsing or filtering without a query.
-            models.Index(
-                fields=[
-                    "facet_root_category",
-                    "facet_district",
-                    "facet_scale",
-                    "price",
-                    "in_national_catalogue",
-                ],
-                include=["facet_certificates"],
-                name="umkm_product_public_facets",
-                condition=models.Q(is_public=True),
-            ),
         ]
 
     def __str__(self) -> str:
         return self.name
+
+
+class CatalogueEntry(models.Model):
+    """PostgreSQL only: the public catalogue as the search reads it, one narrow row per public
+    product (listed, of a verified, active business).
+
+    Written only by triggers on ``umkm_product`` (migration 0004), from the product's own
+    columns and the facet columns copied onto it: a product that becomes public gets its row,
+    one that stops being public loses it at once, whatever the write path. Searching this table
+    instead of ``umkm_product`` (a third of its size, no private or hidden rows) halves the
+    cost of broad searches. Empty on SQLite, whose search path reads the source tables.
+    """
+
+    product_id = models.BigIntegerField(primary_key=True)
+    business_id = models.BigIntegerField()
+    category_id = models.BigIntegerField()
+    root_category_id = models.BigIntegerField()  # 0 when the category tree has no root
+    district = models.CharField(max_length=8)
+    scale = models.CharField(max_length=10)
+    price = models.BigIntegerField()
+    price_bucket = models.SmallIntegerField()  # index into ``search.PRICE_BUCKETS``
+    in_national_catalogue = models.BooleanField()
+    #: {certification type code: latest "valid until" date ("9999-12-31": no expiry)}
+    certificates = models.JSONField(default=dict)
+    listed_at = models.DateTimeField(null=True)
+    search_name = models.CharField(max_length=300)
+    search_vector = SearchVectorField(null=True)
+
+    class Meta:
+        verbose_name = _("catalogue search entry")
+        verbose_name_plural = _("catalogue search entries")
+        indexes = [
+            models.Index(fields=["-listed_at", "-product_id"], name="umkm_entry_newest"),
+            models.Index(fields=["price", "-product_id"], name="umkm_entry_price"),
+            models.Index(fields=["-price", "-product_id"], name="umkm_entry_price_desc"),
+            models.Index(fields=["category_id"], name="umkm_entry_category"),
+            models.Index(fields=["business_id"], name="umkm_entry_business"),
+        ]
+
+    def __str__(self) -> str:
+        return f"product {self.product_id}"
+
+
+class CatalogueCell(models.Model):
+    """PostgreSQL only: how many public products share one combination of the values buyers
+    filter on (category, kecamatan, scale, e-Katalog flag, price range, certificates).
+
+    Kept by triggers on ``CatalogueEntry`` (migration 0004). Browsing without a search word
+    reads the facet counts from these ~15,000 rows instead of counting ~110,000 products.
+    Rows whose count falls to zero stay (a later product may fill them again).
+    """
+
+    category_id = models.BigIntegerField()
+    root_category_id = models.BigIntegerField()
+    district = models.CharField(max_length=8)
+    scale = models.CharField(max_length=10)
+    in_national_catalogue = models.BooleanField()
+    price_bucket = models.SmallIntegerField()
+    certificates = models.JSONField(default=dict)
+    products = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("catalogue facet cell")
+        verbose_name_plural = _("catalogue facet cells")
+        constraints = [
+            models.UniqueConstraint(
+                fields=[
+                    "category_id",
+                    "root_category_id",
+                    "district",
+                    "scale",
+                    "in_national_catalogue",
+                    "price_bucket",
+                    "certificates",
+                ],
+                name="umkm_catalogue_cell_key",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.category_id} {self.district} {self.scale}: {self.products}"
 
 
 class ProductPhoto(models.Model):

@@ -8,9 +8,10 @@ each as a word prefix), ``"a phrase"`` and ``-exclusion``.
 
 - PostgreSQL: ``Product.search_vector`` (kept by the services from the normalised text; weights
   A name, B category + tags, C description) with the built-in ``indonesian`` configuration
-  (stemming), a GIN index, ``to_tsquery`` built from the parsed query (``word:*`` prefixes,
-  ``<->`` phrases, ``!`` exclusions), ranked by ``ts_rank``. When nothing matches, ``pg_trgm``
-  word similarity on the product name tolerates typos (``bika ambn``).
+  (stemming), copied to ``CatalogueEntry`` and GIN-indexed there, ``to_tsquery`` built from the
+  parsed query (``word:*`` prefixes, ``<->`` phrases, ``!`` exclusions), ranked by
+  ``ts_rank``. When nothing matches, ``pg_trgm`` word similarity on the product name tolerates
+  typos (``bika ambn``).
 - SQLite: the same normalised text, matched as word prefixes with ``LIKE`` and ranked by where
   the words occur (name first); when nothing matches, query words are corrected to catalogue
   words within a small edit distance.
@@ -18,10 +19,13 @@ each as a word prefix), ``"a phrase"`` and ``-exclusion``.
 Only public products are ever searched (listed, business verified and active). Facet counts are
 computed on the filtered result set, so each facet's counts add up to the result count.
 
-On PostgreSQL the public flag, kecamatan, scale, top-level category and valid certificate types
-are read from columns copied onto the product by triggers (migration 0003): filters need no
-join, all facets and the total are one query (``_postgres_facets``), and the page is ordered on
-the product table alone before its 20 products are loaded (``products_for_page``).
+On PostgreSQL the search reads ``CatalogueEntry`` (migration 0004): one narrow row per public
+product with everything a filter, a facet or the ranking needs (kecamatan, scale, top-level
+category, price range, valid certificate types, search vector), kept by triggers. Filters need
+no join, all facets and the total are one query (``_postgres_facets``), and the page's ids are
+ordered on the entries before its 20 products are loaded (``products_for_page``). Browsing
+without search words counts the facets from ``CatalogueCell`` (products per combination of
+filterable values, ~15,000 rows for ~110,000 public products) instead of from the entries.
 A query that finds nothing is logged in ``SearchQueryLog`` without any personal data.
 """
 
@@ -44,8 +48,10 @@ from django.db.models import (
     FloatField,
     IntegerField,
     OuterRef,
+    Prefetch,
     Q,
     QuerySet,
+    Sum,
     Value,
     When,
 )
@@ -54,6 +60,9 @@ from django.utils import timezone
 
 from kotapintar.core.logging import mask_text
 from kotapintar.umkm.models import (
+    CatalogueCell,
+    CatalogueEntry,
+    Certification,
     Product,
     ProductCategory,
     ProductStatus,
@@ -346,30 +355,72 @@ def apply_filters(qs: QuerySet[Product], filters: SearchFilters) -> QuerySet[Pro
     return qs
 
 
-def _postgres_base(filters: SearchFilters) -> QuerySet[Product]:
-    """``apply_filters(public_products(), filters)`` on the columns copied onto the product
-    (migration 0003, kept by triggers): no join, the public flag under partial indexes."""
+def _price_buckets_of(filters: SearchFilters) -> list[int] | None:
+    """The price ranges (indexes into ``PRICE_BUCKETS``) that exactly cover the filter's price
+    limits, or ``None`` when a limit falls inside a range (the price facet's own links never
+    do; an API caller's arbitrary limits may)."""
+    lows = [low for low, _high in PRICE_BUCKETS]
+    highs = [high for _low, high in PRICE_BUCKETS]
+    low = None if filters.price_min is None else int(filters.price_min)
+    high = None if filters.price_max is None else int(filters.price_max)
+    if low is None or low <= lows[0]:  # prices are at least 1 rupiah
+        first = 0
+    elif low in lows:
+        first = lows.index(low)
+    else:
+        return None
+    if high is None:
+        last = len(PRICE_BUCKETS) - 1
+    elif high in highs:
+        last = highs.index(high)
+    else:
+        return None
+    return list(range(first, last + 1))
+
+
+def _postgres_filter(qs: QuerySet[Any], filters: SearchFilters) -> QuerySet[Any]:
+    """The filters on the columns ``CatalogueEntry`` and ``CatalogueCell`` share."""
     from django.db.models.fields.json import KeyTextTransform
 
-    qs = Product.objects.filter(is_public=True)
     if filters.category:
         qs = qs.filter(category_id__in=category_with_descendants(filters.category))
     if filters.kecamatan:
-        qs = qs.filter(facet_district=str(filters.kecamatan))
+        qs = qs.filter(district=str(filters.kecamatan))
     if filters.scale:
-        qs = qs.filter(facet_scale=str(filters.scale))
+        qs = qs.filter(scale=str(filters.scale))
     if filters.certification:
         qs = qs.alias(
-            valid_until=KeyTextTransform(str(filters.certification), "facet_certificates")
+            valid_until=KeyTextTransform(str(filters.certification), "certificates")
         ).filter(valid_until__gte=timezone.localdate().isoformat())
+    if filters.national_catalogue is not None:
+        qs = qs.filter(in_national_catalogue=bool(filters.national_catalogue))
+    return qs
+
+
+def _postgres_base(filters: SearchFilters) -> QuerySet[CatalogueEntry]:
+    """``apply_filters(public_products(), filters)`` on ``CatalogueEntry`` (migration 0004):
+    public products only, every filter a column of the entry."""
+    qs = _postgres_filter(CatalogueEntry.objects.all(), filters)
     if filters.price_min is not None:
         qs = qs.filter(price__gte=int(filters.price_min))
     if filters.price_max is not None:
         qs = qs.filter(price__lte=int(filters.price_max))
-    if filters.national_catalogue is not None:
-        qs = qs.filter(in_national_catalogue=bool(filters.national_catalogue))
     if filters.business is not None:
         qs = qs.filter(business_id=filters.business)
+    return qs
+
+
+def _postgres_cells(filters: SearchFilters) -> QuerySet[CatalogueCell] | None:
+    """The facet cells of the public products the filters select, or ``None`` when the
+    filters cut across cells (one seller, a price limit inside a range)."""
+    if filters.business is not None:
+        return None
+    buckets = _price_buckets_of(filters)
+    if buckets is None:
+        return None
+    qs = _postgres_filter(CatalogueCell.objects.filter(products__gt=0), filters)
+    if len(buckets) < len(PRICE_BUCKETS):
+        qs = qs.filter(price_bucket__in=buckets)
     return qs
 
 
@@ -415,18 +466,18 @@ def _sqlite_match(
 
 
 def _postgres_match(
-    qs: QuerySet[Product],
+    qs: QuerySet[CatalogueEntry],
     parsed: ParsedQuery,
     *,
     alternatives: Mapping[str, Sequence[str]] | None = None,
-) -> QuerySet[Product]:
+) -> QuerySet[CatalogueEntry]:
     query = SearchQuery(
         _tsquery(parsed, alternatives=alternatives), search_type="raw", config=SEARCH_CONFIG
     )
     return qs.filter(search_vector=query).annotate(relevance=SearchRank(F("search_vector"), query))
 
 
-def _postgres_fuzzy(qs: QuerySet[Product], parsed: ParsedQuery) -> QuerySet[Product]:
+def _postgres_fuzzy(qs: QuerySet[CatalogueEntry], parsed: ParsedQuery) -> QuerySet[CatalogueEntry]:
     from django.contrib.postgres.search import TrigramWordSimilarity
 
     text = " ".join(parsed.positive_words)
@@ -444,7 +495,9 @@ def _postgres_fuzzy(qs: QuerySet[Product], parsed: ParsedQuery) -> QuerySet[Prod
         .filter(relevance__gte=TRIGRAM_THRESHOLD)
     )
     for word in parsed.excluded:
-        qs = qs.exclude(search_text__contains=f" {word}")
+        qs = qs.exclude(
+            search_vector=SearchQuery(f"{word}:*", search_type="raw", config=SEARCH_CONFIG)
+        )
     return qs
 
 
@@ -500,7 +553,7 @@ class SearchResult:
     filters: SearchFilters = field(default_factory=SearchFilters)
 
 
-def _order(qs: QuerySet[Product], sort: str, has_relevance: bool) -> QuerySet[Product]:
+def _order(qs: QuerySet[Any], sort: str, has_relevance: bool) -> QuerySet[Any]:
     if sort == "price_asc":
         return qs.order_by("price", "-pk")
     if sort == "price_desc":
@@ -609,43 +662,43 @@ def _facet_labels() -> dict[str, Any]:
     return labels
 
 
-def _postgres_facets(qs: QuerySet[Product]) -> tuple[dict[str, list[FacetValue]], int]:
-    """All facets and the total in ONE query over the matching products (``GROUPING SETS``
-    over the columns copied onto the product; the same counts as ``_facets``)."""
+def _postgres_facets(
+    qs: QuerySet[CatalogueEntry] | QuerySet[CatalogueCell],
+) -> tuple[dict[str, list[FacetValue]], int]:
+    """All facets and the total in ONE query: over the matching entries (each counts 1), or
+    over the facet cells of a browse without search words (each counts its ``products``).
+    The same counts as ``_facets`` on the source tables."""
     from kotapintar.umkm.models import Scale
 
     labels = _facet_labels()
     certification_types: list[tuple[str, str]] = labels["certifications"]
+    columns = [
+        "scale",
+        "district",
+        "root_category_id",
+        "price_bucket",
+        "in_national_catalogue",
+        "certificates",
+    ]
+    cells = qs.model is CatalogueCell
     inner, inner_params = (
-        qs.order_by()
-        .values(
-            "facet_scale",
-            "facet_district",
-            "facet_root_category",
-            "price",
-            "in_national_catalogue",
-            "facet_certificates",
-        )
-        .query.sql_with_params()
+        qs.order_by().values(*columns, *(["products"] if cells else [])).query.sql_with_params()
     )
-    aggregates = ["COUNT(*) FILTER (WHERE m.in_national_catalogue)"]
+    weight = "m.products" if cells else "1"
+    aggregates = [f"SUM({weight}) FILTER (WHERE m.in_national_catalogue)"]
     params: list[Any] = []
-    for low, high in PRICE_BUCKETS:
-        if high is None:
-            aggregates.append("COUNT(*) FILTER (WHERE m.price >= %s)")
-            params.append(low)
-        else:
-            aggregates.append("COUNT(*) FILTER (WHERE m.price BETWEEN %s AND %s)")
-            params.extend([low, high])
+    for bucket in range(len(PRICE_BUCKETS)):
+        aggregates.append(f"SUM({weight}) FILTER (WHERE m.price_bucket = %s)")
+        params.append(bucket)
     today = timezone.localdate().isoformat()
     for code, _name in certification_types:
-        aggregates.append("COUNT(*) FILTER (WHERE (m.facet_certificates ->> %s) >= %s)")
+        aggregates.append(f"SUM({weight}) FILTER (WHERE (m.certificates ->> %s) >= %s)")
         params.extend([code, today])
     # One GROUP BY over the (scale, kecamatan, top-level category) cells, rolled up here:
     # a single hash aggregate (GROUPING SETS would aggregate every FILTER count four times).
     # Fixed SQL around Django's own compiled query; every value is a parameter.
     sql = (
-        "SELECT m.facet_scale, m.facet_district, m.facet_root_category, COUNT(*), "  # noqa: S608
+        f"SELECT m.scale, m.district, m.root_category_id, SUM({weight}), "  # noqa: S608
         + ", ".join(aggregates)
         + f" FROM ({inner}) m GROUP BY 1, 2, 3"
     )
@@ -706,17 +759,83 @@ def _postgres_facets(qs: QuerySet[Product]) -> tuple[dict[str, list[FacetValue]]
 
 def products_for_page(ids: Sequence[int]) -> list[Product]:
     """The products of a results page, in the given order, with their business, kecamatan,
-    category, photos and certifications (three queries; none for an empty page)."""
+    category, photos and certifications with their types (three queries; none for an empty
+    page). Photo links need only the photo's own row (``umkm:photo`` serves the thumbnail)."""
     if not ids:
         return []
+    certifications = Prefetch(
+        "certifications", queryset=Certification.objects.select_related("type")
+    )
     by_id = {
         p.pk: p
         for p in Product.objects.filter(pk__in=ids)
         .select_related("business", "business__district", "category")
         .defer(*SELLER_PERSONAL_FIELDS)
-        .prefetch_related("photos__thumbnail", "certifications__type")
+        .prefetch_related("photos", certifications)
     }
     return [by_id[pk] for pk in ids if pk in by_id]
+
+
+@dataclass
+class _Matches:
+    #: ``CatalogueEntry`` rows (PostgreSQL) or products (SQLite), with ``relevance`` when the
+    #: query has words; ordered and cut into pages by the caller.
+    queryset: QuerySet[Any]
+    has_relevance: bool
+    total: int
+    facets: dict[str, list[FacetValue]]
+    fuzzy: bool = False
+
+
+def _postgres_counts(
+    qs: QuerySet[CatalogueEntry], *, with_facets: bool
+) -> tuple[dict[str, list[FacetValue]], int]:
+    return _postgres_facets(qs) if with_facets else ({}, qs.count())
+
+
+def _postgres_matches(
+    parsed: ParsedQuery, filters: SearchFilters, *, with_facets: bool
+) -> _Matches:
+    base = _postgres_base(filters)
+    if parsed.is_empty and not parsed.excluded:
+        cells = _postgres_cells(filters)
+        if cells is None:
+            facets, total = _postgres_counts(base, with_facets=with_facets)
+        elif with_facets:
+            facets, total = _postgres_facets(cells)
+        else:
+            facets, total = {}, cells.aggregate(n=Sum("products"))["n"] or 0
+        return _Matches(base, has_relevance=False, total=total, facets=facets)
+    matched = _postgres_match(base, parsed)
+    # The facet query gives the total: no separate existence check.
+    facets, total = _postgres_counts(matched, with_facets=with_facets)
+    if total or not parsed.terms:
+        return _Matches(matched, has_relevance=not parsed.is_empty, total=total, facets=facets)
+    matched = _postgres_fuzzy(base, parsed)
+    facets, total = _postgres_counts(matched, with_facets=with_facets)
+    return _Matches(matched, has_relevance=True, total=total, facets=facets, fuzzy=True)
+
+
+def _sqlite_matches(parsed: ParsedQuery, filters: SearchFilters, *, with_facets: bool) -> _Matches:
+    base = apply_filters(public_products(), filters)
+    matched, fuzzy = base, False
+    if not (parsed.is_empty and not parsed.excluded):
+        matched = _sqlite_match(base, parsed)
+        if parsed.terms and not matched.exists():
+            corrections = _corrections(base, parsed)
+            matched = (
+                _sqlite_match(base, parsed, alternatives=corrections)
+                if corrections
+                else base.none().annotate(relevance=Value(0.0, output_field=FloatField()))
+            )
+            fuzzy = True
+    return _Matches(
+        matched,
+        has_relevance=not parsed.is_empty,
+        total=matched.count(),
+        facets=_facets(matched) if with_facets else {},
+        fuzzy=fuzzy,
+    )
 
 
 def product_search(
@@ -770,44 +889,13 @@ def product_search_uncached(
         sort = "relevance"
     size = page_size or umkm_policy().search_page_size
     parsed = parse_query(query)
-    postgres = is_postgresql()
-    base = _postgres_base(filters) if postgres else apply_filters(public_products(), filters)
-    fuzzy = False
-    facets: dict[str, list[FacetValue]] = {}
-    total: int | None = None
-    if parsed.is_empty and not parsed.excluded:
-        matched = base
-        has_relevance = False
-    else:
-        has_relevance = not parsed.is_empty
-        matched = _postgres_match(base, parsed) if postgres else _sqlite_match(base, parsed)
-        if postgres and with_facets:
-            # The facet query gives the total: no separate existence check.
-            facets, total = _postgres_facets(matched)
-            found = total > 0
-        else:
-            found = matched.exists()
-        if not parsed.is_empty and parsed.terms and not found:
-            if postgres:
-                matched = _postgres_fuzzy(base, parsed)
-            else:
-                corrections = _corrections(base, parsed)
-                matched = (
-                    _sqlite_match(base, parsed, alternatives=corrections)
-                    if corrections
-                    else base.none().annotate(relevance=Value(0.0, output_field=FloatField()))
-                )
-            fuzzy = True
-            total = None
-
-    if with_facets and total is None:
-        if postgres:
-            facets, total = _postgres_facets(matched)
-        else:
-            facets = _facets(matched)
-    if total is None:
-        total = matched.count()
-    ordered = _order(matched, sort, has_relevance)
+    found = (
+        _postgres_matches(parsed, filters, with_facets=with_facets)
+        if is_postgresql()
+        else _sqlite_matches(parsed, filters, with_facets=with_facets)
+    )
+    total = found.total
+    ordered = _order(found.queryset, sort, found.has_relevance)
     # As Paginator (an empty result is one empty page), with the total already known.
     num_pages = max(1, -(-total // size))
     page_number = max(1, min(int(page or 1), num_pages))
@@ -827,8 +915,8 @@ def product_search_uncached(
         total=total,
         page=page_number,
         num_pages=num_pages,
-        facets=facets,
-        fuzzy=fuzzy,
+        facets=found.facets,
+        fuzzy=found.fuzzy,
         filters=filters,
     )
 

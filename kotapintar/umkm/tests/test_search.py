@@ -119,6 +119,13 @@ def test_exclusion(catalogue: Any) -> None:
     assert names(product_search(query="keripik -pedas")) == ["Keripik Ubi Original"]
 
 
+def test_exclusion_holds_for_misspelled_words_too(catalogue: Any) -> None:
+    assert names(product_search(query="bolu mranti"))[:1] == ["Bolu Meranti Keju"]
+    result = product_search(query="bolu mranti -keju")
+    assert result.fuzzy
+    assert names(result) == []
+
+
 def test_phrase(catalogue: Any) -> None:
     assert names(product_search(query='"ulos sadum"')) == ["Ulos Sadum"]
     assert names(product_search(query='"ragi hotang"')) == ["Kain Ulos Ragi Hotang"]

@@ -633,18 +633,21 @@ def _facets(qs: QuerySet[Product]) -> dict[str, list[FacetValue]]:
     }
 
 
-FACET_LABELS_KEY = "umkm:search:facet-labels"
+#: The facet labels of the current catalogue version, per process (a few dozen rows: cheaper to
+#: keep here than to fetch and unpickle from the shared cache on every search).
+_facet_labels_memo: dict[str, dict[str, Any]] = {}
 
 
 def _facet_labels() -> dict[str, Any]:
-    """Names for the facet values (categories, certification types, kecamatan), kept in the
-    cache under the catalogue version (a category or certification type change replaces it)."""
-    from kotapintar.regions.models import District
+    """Names for the facet values: top-level categories, certification types and the city's
+    kecamatan, loaded again after any catalogue change (a category or certification type
+    change is one)."""
+    from kotapintar.regions.selectors import city_districts
     from kotapintar.umkm.models import CertificationType
     from kotapintar.umkm.search_cache import catalogue_version
 
-    key = f"{FACET_LABELS_KEY}:{catalogue_version()}"
-    labels: dict[str, Any] | None = cache.get(key)
+    version = catalogue_version()
+    labels = _facet_labels_memo.get(version)
     if labels is None:
         labels = {
             "categories": {
@@ -656,10 +659,22 @@ def _facet_labels() -> dict[str, Any]:
             "certifications": list(
                 CertificationType.objects.order_by("code").values_list("code", "name")
             ),
-            "districts": dict(District.objects.values_list("code", "name")),
+            "districts": dict(city_districts().values_list("code", "name")),
         }
-        cache.set(key, labels, 600)
+        _facet_labels_memo.clear()
+        _facet_labels_memo[version] = labels
     return labels
+
+
+def _district_names(codes: Iterable[str], known: Mapping[str, str]) -> dict[str, str]:
+    """``known`` (the city's kecamatan) plus the names of any other codes among ``codes`` (a
+    business registered outside the city)."""
+    from kotapintar.regions.models import District
+
+    missing = [code for code in codes if code not in known]
+    if not missing:
+        return dict(known)
+    return {**known, **dict(District.objects.filter(code__in=missing).values_list("code", "name"))}
 
 
 def _postgres_facets(
@@ -719,7 +734,7 @@ def _postgres_facets(
     extra = overall[1:]
     scale_labels = dict(Scale.choices)
     categories: dict[int, tuple[str, str]] = labels["categories"]
-    districts: dict[str, str] = labels["districts"]
+    districts = _district_names(district_rows, labels["districts"])
     price_counts = extra[1 : 1 + len(PRICE_BUCKETS)]
     certification_counts = extra[1 + len(PRICE_BUCKETS) :]
     facets = {

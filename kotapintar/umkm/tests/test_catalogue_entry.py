@@ -342,3 +342,19 @@ def test_concurrent_listings_into_one_cell_count_exactly(reference_data: Any) ->
     Product.objects.filter(business_id=business.pk).update(status=ProductStatus.DELISTED)
     assert list(CatalogueCell.objects.values_list("products", flat=True)) == [0]
     assert not CatalogueEntry.objects.exists()
+
+
+def test_kecamatan_outside_the_city_keeps_its_name_in_the_facet(medan: dict[str, Any]) -> None:
+    from kotapintar.testing.factories import RegencyFactory
+
+    deli = RegencyFactory(code="12.07", name="KABUPATEN DELI SERDANG")
+    outside = DistrictFactory(code="12.07.01", name="Gunung Meriah", regency=deli)
+    ProductFactory(name="Kopi Sidikalang", business=medan["mikro"], listed=True)
+    ProductFactory(
+        name="Kopi Deli", business=BusinessFactory(verified=True, district=outside), listed=True
+    )
+    facet = product_search_uncached(query="kopi", log_empty=False).facets["kecamatan"]
+    assert [(v.value, v.label, v.count) for v in facet] == [
+        ("12.07.01", "Gunung Meriah", 1),
+        ("12.71.01", "Medan Kota", 1),
+    ]

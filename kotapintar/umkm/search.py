@@ -35,6 +35,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
@@ -544,13 +545,19 @@ class FacetValue:
 @dataclass
 class SearchResult:
     query: str
-    products: list[Product]
+    product_ids: list[int]  # the page's products, in order
     total: int
     page: int
     num_pages: int
     facets: dict[str, list[FacetValue]]
     fuzzy: bool = False
     filters: SearchFilters = field(default_factory=SearchFilters)
+
+    @cached_property
+    def products(self) -> list[Product]:
+        """The page's products with their relations, loaded on first use (the web pages
+        show ``selectors.product_cards`` instead: one query, no model instances)."""
+        return products_for_page(self.product_ids)
 
 
 def _order(qs: QuerySet[Any], sort: str, has_relevance: bool) -> QuerySet[Any]:
@@ -918,7 +925,6 @@ def product_search_uncached(
     # The page's ids first (ordering the matches without joins), then those products with
     # their relations: joining every match before the top-N sort cost 0.2 s for a broad word.
     ids = list(ordered.values_list("pk", flat=True)[offset : offset + size]) if total else []
-    products = products_for_page(ids)
     if total == 0 and log_empty and str(query or "").strip():
         SearchQueryLog.objects.create(
             query=mask_text(" ".join(str(query).split()))[:MAX_QUERY_LENGTH],
@@ -926,7 +932,7 @@ def product_search_uncached(
         )
     return SearchResult(
         query=str(query or ""),
-        products=products,
+        product_ids=ids,
         total=total,
         page=page_number,
         num_pages=num_pages,

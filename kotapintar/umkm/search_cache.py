@@ -1,12 +1,12 @@
 """A shared cache for catalogue searches (``search.product_search``), invalidated on change.
 
 The catalogue is read far more often than it changes, and a search with facets aggregates over
-all its matches (on the medan-5y data, PostgreSQL: 20-60 ms for most searches, up to 0.2 s for a
-broad word). So the *answer* of a search (the ids of the page's
-products, the total, the page count and the facet counts) is kept in the cache for ten
-minutes under a key made of the parsed query, the filters, the sort and the page, plus a
-catalogue version. The page's products themselves are always loaded fresh by id (three
-queries), so prices and stock on a cached page are current.
+all its matches (on the medan-5y data, PostgreSQL: 5-40 ms for most searches, up to 0.1 s for a
+broad word). So the *answer* of a search (the ids of the page's products, the total, the page
+count and the facet counts) is kept in the cache for ten minutes under a key made of the parsed
+query, the filters, the sort and the page, plus a catalogue version. The page's products
+themselves are always loaded fresh by id (``SearchResult.products`` or, on web pages,
+``selectors.product_cards``), so prices and stock on a cached page are current.
 
 The version is a token in the cache (shared by all processes with Redis, as in production)
 replaced whenever something that decides search results changes: a product, a business, a
@@ -118,7 +118,6 @@ def cached_product_search(
         SearchResult,
         parse_query,
         product_search_uncached,
-        products_for_page,
     )
     from kotapintar.umkm.selectors import umkm_policy
 
@@ -168,7 +167,7 @@ def cached_product_search(
         cache.set(
             key,
             {
-                "ids": [p.pk for p in result.products],
+                "ids": result.product_ids,
                 "total": result.total,
                 "page": result.page,
                 "num_pages": result.num_pages,
@@ -188,7 +187,7 @@ def cached_product_search(
         )
     return SearchResult(
         query=str(query or ""),
-        products=products_for_page(hit["ids"]),
+        product_ids=hit["ids"],
         total=hit["total"],
         page=hit["page"],
         num_pages=hit["num_pages"],

@@ -32,6 +32,7 @@ from kotapintar.umkm import rules, selectors
 from kotapintar.umkm.forms_buyer import AddToCartForm, CatalogueForm
 from kotapintar.umkm.models import Certification, Product, ProductPhoto
 from kotapintar.umkm.search import FacetValue, SearchResult, product_search, public_products
+from kotapintar.umkm.selectors import ProductCard
 from kotapintar.umkm.templatetags.umkm import rupiah
 
 #: Catalogue GET parameter -> ``search.SearchFilters`` field.
@@ -61,23 +62,25 @@ def photo_url(photo: ProductPhoto, size: str = "thumb") -> str:
 
 
 @dataclass(frozen=True)
-class ProductCard:
-    product: Product
+class CardView:
+    card: ProductCard
     url: str
     thumbnail_url: str
-    seller: str
-    kecamatan: str
 
 
-def product_card(product: Product) -> ProductCard:
-    photos = list(product.photos.all())  # prefetched by the search
-    return ProductCard(
-        product=product,
-        url=reverse("umkm:product", args=[product.public_id]),
-        thumbnail_url=photo_url(photos[0]) if photos else "",
-        seller=product.business.name,
-        kecamatan=product.business.district.name,
-    )
+def product_card_views(ids: list[int]) -> list[CardView]:
+    return [
+        CardView(
+            card=card,
+            url=reverse("umkm:product", args=[card.public_id]),
+            thumbnail_url=(
+                reverse("umkm:photo", args=[card.photo_file_id, "thumb"])
+                if card.photo_file_id
+                else ""
+            ),
+        )
+        for card in selectors.product_cards(ids)
+    ]
 
 
 @dataclass(frozen=True)
@@ -202,7 +205,7 @@ def catalogue(request: HttpRequest) -> HttpResponse:
             "form": form,
             "result": result,
             "query": query,
-            "cards": [product_card(p) for p in result.products],
+            "cards": product_card_views(result.product_ids),
             "facets": _facets(result, params),
             "has_filters": bool(set(params) - {"q", "urut"}),
             "sort": sort,
@@ -281,7 +284,7 @@ def seller_detail(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
             "profile": selectors.public_business_profile(business),
             "certificates": _certificate_rows(certifications),
             "result": result,
-            "cards": [product_card(p) for p in result.products],
+            "cards": product_card_views(result.product_ids),
             "prev_page": result.page - 1 if result.page > 1 else None,
             "next_page": result.page + 1 if result.page < result.num_pages else None,
         },

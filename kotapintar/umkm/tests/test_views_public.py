@@ -476,3 +476,24 @@ def test_product_and_seller_pages_query_count_is_constant(
         bika.certifications.add(certification(bika.business, "sni"))
         ProductFactory(business=bika.business, listed=True)
     assert counts() == few
+
+
+def test_result_cards_in_one_query_in_page_order_with_the_first_photo(
+    medan: dict[str, Any], django_assert_num_queries: Any
+) -> None:
+    from kotapintar.umkm.selectors import product_cards
+
+    bika, ulos = medan["bika"], medan["ulos"]
+    owner = bika.business.owner
+    first = product_photo_add(actor=owner, product=bika, uploaded_file=image_upload())
+    product_photo_add(actor=owner, product=bika, uploaded_file=image_upload())
+    Product.objects.filter(pk=ulos.pk).update(stock=0)
+    with django_assert_num_queries(1):
+        cards = product_cards([ulos.pk, bika.pk, 987654321])
+    assert [(c.name, c.price, c.seller, c.kecamatan, c.in_stock) for c in cards] == [
+        ("Kain Ulos Ragi Hotang", 750_000, "Ulos Ragi", "Medan Baru", False),
+        ("Bika Ambon Zulaikha Original 2 kg", 150_000, "Bika Zulaikha", "Medan Kota", True),
+    ]
+    assert cards[0].photo_file_id is None
+    assert cards[1].photo_file_id == first.file_id
+    assert product_cards([]) == []

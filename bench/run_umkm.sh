@@ -77,7 +77,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from kotapintar.umkm.search import SEARCH_CONFIG, _tsquery, parse_query, public_products
+from kotapintar.umkm.search import parse_query, public_products
 
 ids = [str(pk) for pk in public_products().order_by('pk').values_list('public_id', flat=True)[::1800]]
 assert len(ids) >= 20, 'no public demo products: run without BENCH_SKIP_SETUP'
@@ -121,18 +121,12 @@ for label, url in pages.items():
         counts.append(len(queries))
     print(f'{label:<32} {status}  {counts[0]:>3} / {counts[1]:>3} queries')
 
-parsed = parse_query('bika ambon')
-with connection.cursor() as cursor:
-    cursor.execute(
-        'EXPLAIN (ANALYZE, BUFFERS) SELECT e.product_id FROM umkm_catalogueentry e '
-        'WHERE e.search_vector @@ to_tsquery(%s::regconfig, %s) '
-        'ORDER BY ts_rank(e.search_vector, to_tsquery(%s::regconfig, %s)) DESC, '
-        'e.listed_at DESC, e.product_id DESC LIMIT 20',
-        [SEARCH_CONFIG, _tsquery(parsed), SEARCH_CONFIG, _tsquery(parsed)],
-    )
-    print('EXPLAIN ANALYZE (search: bika ambon)')
-    for (line,) in cursor.fetchall():
-        print('  ' + line)
+from kotapintar.umkm.search import _postgres_base, _postgres_match, _order, SearchFilters
+page = _order(_postgres_match(_postgres_base(SearchFilters()), parse_query('bika ambon')),
+              'relevance', True, walk_index=False).values_list('pk', flat=True)[:20]
+print('EXPLAIN ANALYZE (search: bika ambon, first page)')
+for line in page.explain(analyze=True, buffers=True).splitlines():
+    print('  ' + line)
 
 import statistics, time
 from kotapintar.umkm.search import product_search_uncached

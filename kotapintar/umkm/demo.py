@@ -80,7 +80,12 @@ from kotapintar.umkm.models import (
     VerificationStatus,
 )
 from kotapintar.umkm.registration import DINAS_ROLE
-from kotapintar.umkm.search import SEARCH_CONFIG, normalize_text, synonym_map
+from kotapintar.umkm.search import (
+    NAME_WORDS_CONFIG,
+    SEARCH_CONFIG,
+    normalize_text,
+    synonym_map,
+)
 
 GENERATOR_NAME = "umkm"
 OWNER_PREFIX = "umkm"
@@ -1250,9 +1255,10 @@ def _fill_vectors(ids: list[int], index_rows: list[tuple[str, str, str]]) -> Non
             "UPDATE umkm_product p SET search_vector = "
             "setweight(to_tsvector(%s::regconfig, COALESCE(s.a, '')), 'A') || "
             "setweight(to_tsvector(%s::regconfig, COALESCE(s.b, '')), 'B') || "
-            "setweight(to_tsvector(%s::regconfig, COALESCE(s.c, '')), 'C') "
+            "setweight(to_tsvector(%s::regconfig, COALESCE(s.c, '')), 'C') || "
+            "setweight(to_tsvector(%s::regconfig, COALESCE(s.a, '')), 'A') "
             "FROM umkm_demo_index s WHERE p.id = s.id",
-            [config, config, config],
+            [config, config, config, NAME_WORDS_CONFIG],
         )
         cursor.execute("DROP TABLE umkm_demo_index")
 

@@ -35,6 +35,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import timedelta
 from functools import cached_property
 from typing import Any
 
@@ -73,6 +74,8 @@ from kotapintar.umkm.models import (
 )
 
 SEARCH_CONFIG = "indonesian"
+#: The product name's words as written, beside the stems (``_search_query``).
+NAME_WORDS_CONFIG = "simple"
 SYNONYM_CACHE_KEY = "umkm:search:synonyms:v1"
 TRIGRAM_THRESHOLD = 0.5
 MAX_QUERY_LENGTH = 200
@@ -178,6 +181,7 @@ def product_index_update(*, product: Product) -> None:
                 SearchVector(Value(text.name), weight="A", config=SEARCH_CONFIG)
                 + SearchVector(Value(text.keywords), weight="B", config=SEARCH_CONFIG)
                 + SearchVector(Value(text.body), weight="C", config=SEARCH_CONFIG)
+                + SearchVector(Value(text.name), weight="A", config=NAME_WORDS_CONFIG)
             )
         )
 
@@ -253,18 +257,33 @@ def parse_query(raw: str, synonyms: Mapping[str, str] | None = None) -> ParsedQu
     return parsed
 
 
-def _tsquery(
-    parsed: ParsedQuery, *, alternatives: Mapping[str, Sequence[str]] | None = None
-) -> str:
-    parts: list[str] = []
-    for word in parsed.terms:
-        options = (alternatives or {}).get(word) or [word]
-        parts.append("(" + " | ".join(f"{w}:*" for w in options) + ")")
-    for phrase in parsed.phrases:
-        parts.append("(" + " <-> ".join(phrase) + ")")
-    for word in parsed.excluded:
-        parts.append(f"!{word}")
-    return " & ".join(parts)
+def _search_query(parsed: ParsedQuery) -> SearchQuery:
+    """The parsed query as a PostgreSQL ``tsquery``. Each word matches as a prefix of a stem
+    (``indonesian``: ``keripik`` finds ``ripik``, the stem of "keripiknya" too) OR of a word of
+    the product name as written (``simple``: the stemmer strips "ke-", so ``kerup`` is a prefix
+    of no stem, only of the name word ``kerupuk``). Phrases match stems in sequence."""
+
+    def word(text: str, *, invert: bool = False) -> tuple[SearchQuery, SearchQuery]:
+        prefix = f"{text}:*"  # normalised words are [0-9a-z] only: safe in tsquery syntax
+        return (
+            SearchQuery(prefix, search_type="raw", config=SEARCH_CONFIG, invert=invert),
+            SearchQuery(prefix, search_type="raw", config=NAME_WORDS_CONFIG, invert=invert),
+        )
+
+    parts: list[SearchQuery] = []
+    for term in parsed.terms:
+        stem, written = word(term)
+        parts.append(stem | written)
+    parts += [
+        SearchQuery(" <-> ".join(phrase), search_type="raw", config=SEARCH_CONFIG)
+        for phrase in parsed.phrases
+    ]
+    for term in parsed.excluded:
+        parts.extend(word(term, invert=True))  # neither a stem nor a name word
+    query = parts[0]
+    for part in parts[1:]:
+        query = query & part
+    return query
 
 
 # --- Filters ------------------------------------------------------------------------------------
@@ -466,15 +485,8 @@ def _sqlite_match(
     return qs.annotate(relevance=Coalesce(score, Value(0), output_field=FloatField()))
 
 
-def _postgres_match(
-    qs: QuerySet[CatalogueEntry],
-    parsed: ParsedQuery,
-    *,
-    alternatives: Mapping[str, Sequence[str]] | None = None,
-) -> QuerySet[CatalogueEntry]:
-    query = SearchQuery(
-        _tsquery(parsed, alternatives=alternatives), search_type="raw", config=SEARCH_CONFIG
-    )
+def _postgres_match(qs: QuerySet[CatalogueEntry], parsed: ParsedQuery) -> QuerySet[CatalogueEntry]:
+    query = _search_query(parsed)
     return qs.filter(search_vector=query).annotate(relevance=SearchRank(F("search_vector"), query))
 
 
@@ -495,10 +507,8 @@ def _postgres_fuzzy(qs: QuerySet[CatalogueEntry], parsed: ParsedQuery) -> QueryS
         .annotate(relevance=similarity)
         .filter(relevance__gte=TRIGRAM_THRESHOLD)
     )
-    for word in parsed.excluded:
-        qs = qs.exclude(
-            search_vector=SearchQuery(f"{word}:*", search_type="raw", config=SEARCH_CONFIG)
-        )
+    if parsed.excluded:
+        qs = qs.filter(search_vector=_search_query(ParsedQuery(excluded=parsed.excluded)))
     return qs
 
 
@@ -560,13 +570,19 @@ class SearchResult:
         return products_for_page(self.product_ids)
 
 
-def _order(qs: QuerySet[Any], sort: str, has_relevance: bool) -> QuerySet[Any]:
+def _order(qs: QuerySet[Any], sort: str, has_relevance: bool, *, walk_index: bool) -> QuerySet[Any]:
+    """The page order. ``walk_index=False`` hides the price and listing date from their
+    indexes (same order, as expressions): for matches of search words, PostgreSQL would
+    otherwise walk the whole price index looking for the few matches of a rare word ("deli"
+    sorted by price: 70 ms instead of 3 ms to sort its 1,300 matches)."""
+    price: Any = F("price") if walk_index else F("price") + 0
+    listed: Any = F("listed_at") if walk_index else F("listed_at") + Value(timedelta(0))
     if sort == "price_asc":
-        return qs.order_by("price", "-pk")
+        return qs.order_by(price.asc(), "-pk")
     if sort == "price_desc":
-        return qs.order_by("-price", "-pk")
+        return qs.order_by(price.desc(), "-pk")
     if sort == "newest" or not has_relevance:
-        return qs.order_by("-listed_at", "-pk")
+        return qs.order_by(listed.desc(), "-pk")
     return qs.order_by("-relevance", "-listed_at", "-pk")
 
 
@@ -807,6 +823,8 @@ class _Matches:
     total: int
     facets: dict[str, list[FacetValue]]
     fuzzy: bool = False
+    #: Whether the page may be read along the price or listing-date index (see ``_order``).
+    walk_index: bool = True
 
 
 def _postgres_counts(
@@ -832,10 +850,18 @@ def _postgres_matches(
     # The facet query gives the total: no separate existence check.
     facets, total = _postgres_counts(matched, with_facets=with_facets)
     if total or not parsed.terms:
-        return _Matches(matched, has_relevance=not parsed.is_empty, total=total, facets=facets)
+        return _Matches(
+            matched,
+            has_relevance=not parsed.is_empty,
+            total=total,
+            facets=facets,
+            walk_index=False,
+        )
     matched = _postgres_fuzzy(base, parsed)
     facets, total = _postgres_counts(matched, with_facets=with_facets)
-    return _Matches(matched, has_relevance=True, total=total, facets=facets, fuzzy=True)
+    return _Matches(
+        matched, has_relevance=True, total=total, facets=facets, fuzzy=True, walk_index=False
+    )
 
 
 def _sqlite_matches(parsed: ParsedQuery, filters: SearchFilters, *, with_facets: bool) -> _Matches:
@@ -917,7 +943,7 @@ def product_search_uncached(
         else _sqlite_matches(parsed, filters, with_facets=with_facets)
     )
     total = found.total
-    ordered = _order(found.queryset, sort, found.has_relevance)
+    ordered = _order(found.queryset, sort, found.has_relevance, walk_index=found.walk_index)
     # As Paginator (an empty result is one empty page), with the total already known.
     num_pages = max(1, -(-total // size))
     page_number = max(1, min(int(page or 1), num_pages))

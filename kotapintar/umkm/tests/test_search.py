@@ -86,6 +86,19 @@ def test_ulos_returns_both_ulos_and_never_kaos(catalogue: Any) -> None:
     assert "Kaos Polos Hitam" not in names(result)
 
 
+def test_prefix_of_a_word_the_stemmer_shortens(catalogue: Any) -> None:
+    # The Indonesian stemmer strips "ke-" and "-ah" (kerupuk -> rupuk, sekolah -> seko): a
+    # prefix still finds the name as written, as an exact match, not as a "similar spelling".
+    ProductFactory(name="Kerupuk Udang", business=catalogue["mikro"], listed=True)
+    ProductFactory(name="Seragam Sekolah", business=catalogue["kecil"], listed=True)
+    for query, expected in (("kerup", "Kerupuk Udang"), ("sekol", "Seragam Sekolah")):
+        result = product_search(query=query)
+        assert names(result) == [expected], query
+        assert not result.fuzzy
+    assert names(product_search(query="kerupuk udang")) == ["Kerupuk Udang"]
+    assert names(product_search(query="udang -kerup")) == []
+
+
 def test_case_insensitive(catalogue: Any) -> None:
     assert names(product_search(query="BIKA AMBON")) == names(product_search(query="bika ambon"))
 

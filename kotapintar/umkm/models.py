@@ -511,6 +511,25 @@ class CatalogueEntry(models.Model):
         return f"product {self.product_id}"
 
 
+class CatalogueWord(models.Model):
+    """PostgreSQL only: the words of public product names, with how many names hold each.
+
+    Kept by triggers on ``CatalogueEntry`` (migration 0006). A misspelled search word is
+    corrected to the nearest of these words by trigram similarity (``search._corrections``)
+    before the search runs again: a few thousand words to compare instead of every name.
+    """
+
+    word = models.CharField(max_length=150, primary_key=True)
+    products = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("catalogue word")
+        verbose_name_plural = _("catalogue words")
+
+    def __str__(self) -> str:
+        return f"{self.word}: {self.products}"
+
+
 class CatalogueCell(models.Model):
     """PostgreSQL only: how many public products share one combination of the values buyers
     filter on (category, kecamatan, scale, e-Katalog flag, price range, certificates).

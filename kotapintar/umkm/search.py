@@ -8,10 +8,12 @@ each as a word prefix), ``"a phrase"`` and ``-exclusion``.
 
 - PostgreSQL: ``Product.search_vector`` (kept by the services from the normalised text; weights
   A name, B category + tags, C description) with the built-in ``indonesian`` configuration
-  (stemming), copied to ``CatalogueEntry`` and GIN-indexed there, ``to_tsquery`` built from the
-  parsed query (``word:*`` prefixes, ``<->`` phrases, ``!`` exclusions), ranked by
-  ``ts_rank``. When nothing matches, ``pg_trgm`` word similarity on the product name tolerates
-  typos (``bika ambn``).
+  (stemming) plus the name's words as written (``simple``), copied to ``CatalogueEntry`` and
+  GIN-indexed there, ``to_tsquery`` built from the parsed query (``word:*`` prefixes, ``<->``
+  phrases, ``!`` exclusions), ranked by ``ts_rank``. When nothing matches, each query word that
+  begins no name word is corrected to the most similar name words (``pg_trgm`` similarity over
+  ``CatalogueWord``, the vocabulary of public product names) and the search runs again
+  (``bika ambn`` -> ``bika ambon``).
 - SQLite: the same normalised text, matched as word prefixes with ``LIKE`` and ranked by where
   the words occur (name first); when nothing matches, query words are corrected to catalogue
   words within a small edit distance.
@@ -77,7 +79,8 @@ SEARCH_CONFIG = "indonesian"
 #: The product name's words as written, beside the stems (``_search_query``).
 NAME_WORDS_CONFIG = "simple"
 SYNONYM_CACHE_KEY = "umkm:search:synonyms:v1"
-TRIGRAM_THRESHOLD = 0.5
+#: Least trigram similarity of a misspelled word to a catalogue word (``ambn``/``ambon``: 0.375).
+TYPO_SIMILARITY = 0.3
 MAX_QUERY_LENGTH = 200
 MAX_TERMS = 12
 
@@ -257,11 +260,14 @@ def parse_query(raw: str, synonyms: Mapping[str, str] | None = None) -> ParsedQu
     return parsed
 
 
-def _search_query(parsed: ParsedQuery) -> SearchQuery:
+def _search_query(
+    parsed: ParsedQuery, *, alternatives: Mapping[str, Sequence[str]] | None = None
+) -> SearchQuery:
     """The parsed query as a PostgreSQL ``tsquery``. Each word matches as a prefix of a stem
     (``indonesian``: ``keripik`` finds ``ripik``, the stem of "keripiknya" too) OR of a word of
     the product name as written (``simple``: the stemmer strips "ke-", so ``kerup`` is a prefix
-    of no stem, only of the name word ``kerupuk``). Phrases match stems in sequence."""
+    of no stem, only of the name word ``kerupuk``). Phrases match stems in sequence.
+    ``alternatives`` replaces a misspelled word by its corrections (any of them matches)."""
 
     def word(text: str, *, invert: bool = False) -> tuple[SearchQuery, SearchQuery]:
         prefix = f"{text}:*"  # normalised words are [0-9a-z] only: safe in tsquery syntax
@@ -272,8 +278,12 @@ def _search_query(parsed: ParsedQuery) -> SearchQuery:
 
     parts: list[SearchQuery] = []
     for term in parsed.terms:
-        stem, written = word(term)
-        parts.append(stem | written)
+        options: SearchQuery | None = None
+        for option in (alternatives or {}).get(term) or [term]:
+            stem, written = word(option)
+            options = stem | written if options is None else options | stem | written
+        assert options is not None
+        parts.append(options)
     parts += [
         SearchQuery(" <-> ".join(phrase), search_type="raw", config=SEARCH_CONFIG)
         for phrase in parsed.phrases
@@ -485,31 +495,48 @@ def _sqlite_match(
     return qs.annotate(relevance=Coalesce(score, Value(0), output_field=FloatField()))
 
 
-def _postgres_match(qs: QuerySet[CatalogueEntry], parsed: ParsedQuery) -> QuerySet[CatalogueEntry]:
-    query = _search_query(parsed)
+def _postgres_match(
+    qs: QuerySet[CatalogueEntry],
+    parsed: ParsedQuery,
+    *,
+    alternatives: Mapping[str, Sequence[str]] | None = None,
+) -> QuerySet[CatalogueEntry]:
+    query = _search_query(parsed, alternatives=alternatives)
     return qs.filter(search_vector=query).annotate(relevance=SearchRank(F("search_vector"), query))
 
 
-def _postgres_fuzzy(qs: QuerySet[CatalogueEntry], parsed: ParsedQuery) -> QuerySet[CatalogueEntry]:
-    from django.contrib.postgres.search import TrigramWordSimilarity
-
-    text = " ".join(parsed.positive_words)
-    similarity = TrigramWordSimilarity(Value(text), "search_name")  # type: ignore[arg-type]
-    # The %> operator (same threshold) lets the trigram GIN index find the candidates; the
-    # similarity filter alone scans every row (medan-5y: 0.74 s instead of 0.13 s per query).
+def _postgres_corrections(parsed: ParsedQuery) -> dict[str, list[str]]:
+    """Query words that begin no word of a public product name, mapped to the (up to five)
+    most similar name words (``CatalogueWord``, trigram similarity): ``ambn`` -> ``ambon``."""
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT set_config('pg_trgm.word_similarity_threshold', %s, false)",
-            [str(TRIGRAM_THRESHOLD)],
+            "SELECT set_config('pg_trgm.similarity_threshold', %s, false)", [str(TYPO_SIMILARITY)]
         )
-    qs = (
-        qs.filter(search_name__trigram_word_similar=text)
-        .annotate(relevance=similarity)
-        .filter(relevance__gte=TRIGRAM_THRESHOLD)
-    )
-    if parsed.excluded:
-        qs = qs.filter(search_vector=_search_query(ParsedQuery(excluded=parsed.excluded)))
-    return qs
+        # The % operator (same threshold) lets the trigram index find the candidates.
+        cursor.execute(
+            """
+            SELECT t.term, w.word, w.score
+            FROM unnest(%s::text[]) AS t(term)
+            CROSS JOIN LATERAL (
+              SELECT word, similarity(word, t.term) AS score, products
+              FROM umkm_catalogueword
+              WHERE products > 0 AND word %% t.term
+              ORDER BY score DESC, products DESC, word
+              LIMIT 5
+            ) AS w
+            WHERE NOT EXISTS (
+              SELECT 1 FROM umkm_catalogueword k
+              WHERE k.products > 0 AND k.word LIKE t.term || '%%'
+            )
+            ORDER BY t.term, w.score DESC, w.products DESC, w.word
+            """,
+            [parsed.terms],
+        )
+        rows = cursor.fetchall()
+    corrected: dict[str, list[str]] = {}
+    for term, word, _score in rows:
+        corrected.setdefault(term, []).append(word)
+    return corrected
 
 
 def _edit_distance(a: str, b: str, limit: int) -> int:
@@ -849,7 +876,8 @@ def _postgres_matches(
     matched = _postgres_match(base, parsed)
     # The facet query gives the total: no separate existence check.
     facets, total = _postgres_counts(matched, with_facets=with_facets)
-    if total or not parsed.terms:
+    corrections = _postgres_corrections(parsed) if not total and parsed.terms else {}
+    if not corrections:
         return _Matches(
             matched,
             has_relevance=not parsed.is_empty,
@@ -857,7 +885,7 @@ def _postgres_matches(
             facets=facets,
             walk_index=False,
         )
-    matched = _postgres_fuzzy(base, parsed)
+    matched = _postgres_match(base, parsed, alternatives=corrections)
     facets, total = _postgres_counts(matched, with_facets=with_facets)
     return _Matches(
         matched, has_relevance=True, total=total, facets=facets, fuzzy=True, walk_index=False

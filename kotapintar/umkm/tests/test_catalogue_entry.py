@@ -23,6 +23,7 @@ from kotapintar.umkm.models import (
     Business,
     CatalogueCell,
     CatalogueEntry,
+    CatalogueWord,
     Product,
     ProductCategory,
     ProductStatus,
@@ -33,9 +34,11 @@ from kotapintar.umkm.search import (
     SearchFilters,
     _facets,
     _postgres_cells,
+    _postgres_corrections,
     _postgres_facets,
     _price_buckets_of,
     apply_filters,
+    parse_query,
     product_index_update,
     product_search_uncached,
     public_products,
@@ -128,7 +131,8 @@ def cell_key(row: dict[str, Any]) -> tuple[Any, ...]:
 
 
 def assert_tables_true() -> None:
-    """Entries = the public products; cells (non-zero) = the entries counted per cell."""
+    """Entries = the public products; cells (non-zero) = the entries counted per cell; words
+    (non-zero) = the names holding each word."""
     entries = stored_entries()
     assert entries == expected_entries()
     counted = Counter(cell_key(row) for row in entries.values())
@@ -138,6 +142,11 @@ def assert_tables_true() -> None:
     }
     assert cells == dict(counted)
     assert not CatalogueCell.objects.filter(products__lt=0).exists()
+    words = Counter(word for row in entries.values() for word in set(row["search_name"].split()))
+    assert dict(CatalogueWord.objects.filter(products__gt=0).values_list("word", "products")) == (
+        dict(words)
+    )
+    assert not CatalogueWord.objects.filter(products__lt=0).exists()
 
 
 @pytest.fixture
@@ -358,3 +367,17 @@ def test_kecamatan_outside_the_city_keeps_its_name_in_the_facet(medan: dict[str,
         ("12.07.01", "Gunung Meriah", 1),
         ("12.71.01", "Medan Kota", 1),
     ]
+
+
+def test_misspelled_words_are_corrected_to_name_words(medan: dict[str, Any]) -> None:
+    ProductFactory(name="Bika Ambon Zulaikha", business=medan["mikro"], listed=True)
+    ProductFactory(name="Batik Tulis Medan", business=medan["kecil"], listed=True)
+    ProductFactory(name="Dodol Garut", business=BusinessFactory())  # not public
+    assert _postgres_corrections(parse_query("bika ambn")) == {"ambn": ["ambon"]}
+    # "bat" begins a name word: only "tlis" is corrected.
+    assert _postgres_corrections(parse_query("bat tlis")) == {"tlis": ["tulis"]}
+    assert _postgres_corrections(parse_query("xqzw")) == {}
+    assert _postgres_corrections(parse_query("dodl")) == {}  # no public name has "dodol"
+    result = product_search_uncached(query="batik tlis", log_empty=False)
+    assert result.fuzzy
+    assert [p.name for p in result.products] == ["Batik Tulis Medan"]

@@ -129,7 +129,10 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        "default": {
+            "BACKEND": "kotapintar.core.cache.SharedClientRedisCache",
+            "LOCATION": REDIS_URL,
+        }
     }
     SESSION_ENGINE = "django.contrib.sessions.backends.cache"
 else:

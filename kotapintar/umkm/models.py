@@ -515,7 +515,7 @@ class CatalogueWord(models.Model):
     """PostgreSQL only: the words of public product names, with how many names hold each.
 
     Kept by triggers on ``CatalogueEntry`` (migration 0006). A misspelled search word is
-    corrected to the nearest of these words by trigram similarity (``search._corrections``)
+    corrected to the nearest of these words by trigram similarity (``search._postgres_corrections``)
     before the search runs again: a few thousand words to compare instead of every name.
     """
 

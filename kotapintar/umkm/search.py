@@ -553,7 +553,7 @@ def _edit_distance(a: str, b: str, limit: int) -> int:
     return previous[-1]
 
 
-def _corrections(qs: QuerySet[Product], parsed: ParsedQuery) -> dict[str, list[str]]:
+def _sqlite_corrections(qs: QuerySet[Product], parsed: ParsedQuery) -> dict[str, list[str]]:
     """Query words with no prefix match, mapped to catalogue words one or two edits away."""
     vocabulary: set[str] = set()
     for name in qs.values_list("search_name", flat=True).iterator(chunk_size=2000):
@@ -898,7 +898,7 @@ def _sqlite_matches(parsed: ParsedQuery, filters: SearchFilters, *, with_facets:
     if not (parsed.is_empty and not parsed.excluded):
         matched = _sqlite_match(base, parsed)
         if parsed.terms and not matched.exists():
-            corrections = _corrections(base, parsed)
+            corrections = _sqlite_corrections(base, parsed)
             matched = (
                 _sqlite_match(base, parsed, alternatives=corrections)
                 if corrections

@@ -33,12 +33,13 @@ A query that finds nothing is logged in ``SearchQueryLog`` without any personal 
 
 from __future__ import annotations
 
+import operator
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
-from functools import cached_property
+from functools import cached_property, reduce
 from typing import Any
 
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
@@ -276,24 +277,24 @@ def _search_query(
             SearchQuery(prefix, search_type="raw", config=NAME_WORDS_CONFIG, invert=invert),
         )
 
-    parts: list[SearchQuery] = []
-    for term in parsed.terms:
-        options: SearchQuery | None = None
-        for option in (alternatives or {}).get(term) or [term]:
-            stem, written = word(option)
-            options = stem | written if options is None else options | stem | written
-        assert options is not None
-        parts.append(options)
+    parts: list[SearchQuery] = [
+        reduce(
+            operator.or_,
+            [
+                query
+                for option in (alternatives or {}).get(term) or [term]
+                for query in word(option)
+            ],
+        )
+        for term in parsed.terms
+    ]
     parts += [
         SearchQuery(" <-> ".join(phrase), search_type="raw", config=SEARCH_CONFIG)
         for phrase in parsed.phrases
     ]
     for term in parsed.excluded:
         parts.extend(word(term, invert=True))  # neither a stem nor a name word
-    query = parts[0]
-    for part in parts[1:]:
-        query = query & part
-    return query
+    return reduce(operator.and_, parts)
 
 
 # --- Filters ------------------------------------------------------------------------------------
@@ -855,9 +856,15 @@ class _Matches:
 
 
 def _postgres_counts(
-    qs: QuerySet[CatalogueEntry], *, with_facets: bool
+    qs: QuerySet[CatalogueEntry] | QuerySet[CatalogueCell], *, with_facets: bool
 ) -> tuple[dict[str, list[FacetValue]], int]:
-    return _postgres_facets(qs) if with_facets else ({}, qs.count())
+    """Facets and total (``with_facets``), or only the total: entries count one each, cells
+    their ``products``."""
+    if with_facets:
+        return _postgres_facets(qs)
+    if qs.model is CatalogueCell:
+        return {}, qs.aggregate(n=Sum("products"))["n"] or 0
+    return {}, qs.count()
 
 
 def _postgres_matches(
@@ -865,13 +872,10 @@ def _postgres_matches(
 ) -> _Matches:
     base = _postgres_base(filters)
     if parsed.is_empty and not parsed.excluded:
+        # Browsing without search words: the counts come from the facet cells when they can.
         cells = _postgres_cells(filters)
-        if cells is None:
-            facets, total = _postgres_counts(base, with_facets=with_facets)
-        elif with_facets:
-            facets, total = _postgres_facets(cells)
-        else:
-            facets, total = {}, cells.aggregate(n=Sum("products"))["n"] or 0
+        counted = base if cells is None else cells
+        facets, total = _postgres_counts(counted, with_facets=with_facets)
         return _Matches(base, has_relevance=False, total=total, facets=facets)
     matched = _postgres_match(base, parsed)
     # The facet query gives the total: no separate existence check.

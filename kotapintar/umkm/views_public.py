@@ -57,8 +57,9 @@ PHOTO_CACHE_SECONDS = 60
 # --- Helpers ------------------------------------------------------------------------------------
 
 
-def photo_url(photo: ProductPhoto, size: str = "thumb") -> str:
-    return reverse("umkm:photo", args=[photo.file_id, size])
+def photo_url(file_id: uuid.UUID, size: str = "thumb") -> str:
+    """The public address of a product photo's file (``size``: thumb or full)."""
+    return reverse("umkm:photo", args=[file_id, size])
 
 
 @dataclass(frozen=True)
@@ -73,11 +74,7 @@ def product_card_views(ids: list[int]) -> list[CardView]:
         CardView(
             card=card,
             url=reverse("umkm:product", args=[card.public_id]),
-            thumbnail_url=(
-                reverse("umkm:photo", args=[card.photo_file_id, "thumb"])
-                if card.photo_file_id
-                else ""
-            ),
+            thumbnail_url=photo_url(card.photo_file_id) if card.photo_file_id else "",
         )
         for card in selectors.product_cards(ids)
     ]
@@ -252,7 +249,8 @@ def product_detail(request: HttpRequest, ref: str) -> HttpResponse:
             "product": product,
             "description": _described(product),
             "photos": [
-                {"thumb": photo_url(p, "thumb"), "full": photo_url(p, "full")} for p in photos
+                {"thumb": photo_url(p.file_id, "thumb"), "full": photo_url(p.file_id, "full")}
+                for p in photos
             ],
             "certificates": _certificate_rows(list(product.certifications.all())),
             "reviews": getattr(product, "approved_reviews", []),
